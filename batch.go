@@ -1,0 +1,259 @@
+package golink
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"syscall"
+
+	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/symtab"
+)
+
+// Batch links many modules into one kernel, as if each were insmod'ed in
+// dependency order: a module's exports become visible to the modules loaded
+// after it, and a module whose provider is missing or failed fails with the
+// kernel's "Unknown symbol" while the rest go on.
+//
+// Addresses are assigned in the order of the paths given, before anything is
+// linked, so the result does not depend on scheduling: each module's core
+// region is followed by its init region, the next module's core after that.
+type Batch struct {
+	Config Config
+	Kernel *symtab.Table // the kernel's exports; not modified
+	Base   uint64        // address of the first core region (page aligned)
+	Percpu uint64        // address of the first per-cpu area
+	Jobs   int           // goroutines; 0 means GOMAXPROCS
+
+	// Output receives each module that linked, from a worker goroutine; an
+	// error it returns fails that module. It may be nil.
+	Output func(img *Image) error
+	// Progress, if set, is called after each module with the counts so far.
+	Progress func(done, total int)
+}
+
+// Result is the outcome for one input file.
+type Result struct {
+	Path        string
+	Name        string // module name, if the file got that far
+	Core, Init  uint64 // region bases assigned
+	Relocations int
+	Err         error
+}
+
+type batchItem struct {
+	res        Result
+	mod        *Module
+	percpu     uint64
+	deps       []int // indexes of modules providing its imports
+	dependents []int
+	pending    int
+	state      int // 0 waiting, 1 running, 2 done
+}
+
+// Run links the files at paths. It returns one Result per path, in the same
+// order; a module's failure is in its Result, not in the error, which is
+// reserved for misuse.
+func (b *Batch) Run(paths []string) ([]Result, error) {
+	if b.Kernel == nil {
+		return nil, fmt.Errorf("golink: Batch.Kernel is nil")
+	}
+	if b.Config.Arch == nil {
+		return nil, fmt.Errorf("golink: Batch.Config.Arch is nil")
+	}
+	jobs := b.Jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	items := make([]*batchItem, len(paths))
+	for i, p := range paths {
+		items[i] = &batchItem{res: Result{Path: p}}
+	}
+
+	// Read, check and lay out every module.
+	parallel(len(items), jobs, func(i int) {
+		it := items[i]
+		obj, err := gelf.Open(it.res.Path)
+		if err != nil {
+			it.res.Err = err
+			return
+		}
+		it.mod, it.res.Err = NewModule(obj, b.Config)
+		if it.mod != nil {
+			it.res.Name = it.mod.Name
+		}
+	})
+
+	// Place the modules, and find who provides what.
+	page := b.Config.pageSize()
+	core, percpu := alignUp(b.Base, page), b.Percpu
+	byName := map[string]int{}
+	provider := map[string]int{}
+	for i, it := range items {
+		if it.res.Err != nil {
+			continue
+		}
+		m := it.mod
+		if prev, dup := byName[m.Name]; dup {
+			it.res.Err = &KernelError{Module: m.Name, Errno: syscall.EEXIST,
+				Msg: fmt.Sprintf("%s: a module of this name is already loaded", m.Name), Detail: "from " + items[prev].res.Path}
+			continue
+		}
+		byName[m.Name] = i
+		it.res.Core = core
+		it.res.Init = core + m.Core.Size
+		core = alignUp(it.res.Init+m.Init.Size, page)
+		if m.Percpu != 0 {
+			percpu = alignUp(percpu, m.PercpuAlign)
+			it.percpu = percpu
+			percpu += m.PercpuSize
+		}
+		for _, e := range m.Exports {
+			if _, kernel := b.Kernel.Lookup(e); kernel {
+				continue
+			}
+			if _, seen := provider[e]; !seen {
+				provider[e] = i
+			}
+		}
+	}
+	for i, it := range items {
+		if it.res.Err != nil {
+			it.state = 2
+			continue
+		}
+		seen := map[int]bool{}
+		for _, name := range it.mod.Imports {
+			if p, ok := provider[name]; ok && p != i && !seen[p] {
+				seen[p] = true
+				it.deps = append(it.deps, p)
+				items[p].dependents = append(items[p].dependents, i)
+			}
+		}
+		it.pending = len(it.deps)
+	}
+	for _, it := range items {
+		if it.state == 2 {
+			continue
+		}
+		for _, d := range it.deps {
+			if items[d].state == 2 {
+				it.pending--
+			}
+		}
+	}
+
+	table := b.Kernel.Clone()
+	total := len(items)
+	var mu sync.Mutex
+	done := 0
+	for _, it := range items {
+		if it.state == 2 {
+			done++
+		}
+	}
+	if b.Progress != nil && done > 0 {
+		b.Progress(done, total)
+	}
+	work := make(chan int)
+	finished := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < jobs; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				b.linkOne(items[i], table)
+				finished <- i
+			}
+		}()
+	}
+	// The scheduler: start every module whose providers are done; when none
+	// is ready but some wait (a dependency cycle), start the first of them,
+	// which then fails as the kernel would, on its unknown symbols.
+	running := 0
+	next := func() int {
+		for i, it := range items {
+			if it.state == 0 && it.pending == 0 {
+				return i
+			}
+		}
+		if running == 0 {
+			for i, it := range items {
+				if it.state == 0 {
+					return i
+				}
+			}
+		}
+		return -1
+	}
+	for done < total {
+		for running < jobs {
+			i := next()
+			if i < 0 {
+				break
+			}
+			items[i].state = 1
+			running++
+			work <- i
+		}
+		i := <-finished
+		running--
+		mu.Lock()
+		items[i].state = 2
+		done++
+		for _, d := range items[i].dependents {
+			items[d].pending--
+		}
+		mu.Unlock()
+		if b.Progress != nil {
+			b.Progress(done, total)
+		}
+	}
+	close(work)
+	wg.Wait()
+	out := make([]Result, len(items))
+	for i, it := range items {
+		out[i] = it.res
+	}
+	return out, nil
+}
+
+func (b *Batch) linkOne(it *batchItem, table *symtab.Table) {
+	img, err := it.mod.Link(Placement{Core: it.res.Core, Init: it.res.Init, Percpu: it.percpu}, table)
+	if err != nil {
+		it.res.Err = err
+		return
+	}
+	if err := table.Add(img.Name, img.Exports); err != nil {
+		it.res.Err = err
+		return
+	}
+	it.res.Relocations = img.Relocations
+	if b.Output != nil {
+		if err := b.Output(img); err != nil {
+			it.res.Err = err
+		}
+	}
+	it.mod = nil // let the object go
+}
+
+// parallel runs f(0..n-1) on jobs goroutines.
+func parallel(n, jobs int, f func(i int)) {
+	var wg sync.WaitGroup
+	ch := make(chan int)
+	for w := 0; w < jobs; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range ch {
+				f(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		ch <- i
+	}
+	close(ch)
+	wg.Wait()
+}

@@ -1,0 +1,263 @@
+package main
+
+import (
+	"bufio"
+	"debug/elf"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/golink/golink"
+	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/reloc"
+	"github.com/golink/golink/reloc/x86_64"
+	"github.com/golink/golink/symtab"
+)
+
+// defaultBase is MODULES_VADDR on x86_64 without KASLR.
+const defaultBase = 0xffffffffa0000000
+
+type linkFlags struct {
+	kernel, symvers string
+	base, percpu    string
+	outDir          string
+	jobs            int
+	quiet           bool
+}
+
+func newLinkCmd() *cobra.Command {
+	var fl linkFlags
+	cmd := &cobra.Command{
+		Use:   "link --kernel System.map [--symvers Module.symvers] -o OUTDIR MODULE-or-DIR...",
+		Short: "Link modules against a kernel and write their images",
+		Long: `Link loads each module as the kernel's loader would — checks, layout, symbol
+resolution against the kernel's exports and those of the modules loaded before
+it, relocation — without running anything, and writes OUTDIR/<module>.elf: the
+module's loaded sections at their load addresses with their relocated bytes,
+and a symbol table with the module's symbols at their final addresses.
+
+Directories are searched for .ko, .ko.xz, .ko.gz and .ko.zst files. Modules are
+loaded in dependency order. Without --symvers every symbol of the map counts as
+exported and no CRCs are checked (a kernel without CONFIG_MODVERSIONS); a
+vmlinux ELF may stand in for System.map.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runLink(cmd, &fl, args)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&fl.kernel, "kernel", "", "the kernel's System.map or vmlinux (required)")
+	f.StringVar(&fl.symvers, "symvers", "", "the kernel's Module.symvers: what it exports, with CRCs")
+	f.StringVar(&fl.base, "base", fmt.Sprintf("%#x", uint64(defaultBase)), "address of the first module's core region")
+	f.StringVar(&fl.percpu, "percpu-base", "", "address of the first module's per-cpu area (default: the kernel's __per_cpu_end)")
+	f.StringVarP(&fl.outDir, "output", "o", "", "directory for the linked images (required)")
+	f.IntVarP(&fl.jobs, "jobs", "j", 0, "modules linked at once (default: one per CPU)")
+	f.BoolVarP(&fl.quiet, "quiet", "q", false, "no progress bar")
+	cmd.MarkFlagRequired("kernel")
+	cmd.MarkFlagRequired("output")
+	return cmd
+}
+
+func runLink(cmd *cobra.Command, fl *linkFlags, args []string) error {
+	start := time.Now()
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	base, err := parseAddr("--base", fl.base)
+	if err != nil {
+		return err
+	}
+	paths, err := modulePaths(args)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		return fmt.Errorf("no modules (.ko, .ko.xz, .ko.gz, .ko.zst) in %s", strings.Join(args, " "))
+	}
+	arch, err := pickArch(paths)
+	if err != nil {
+		return err
+	}
+	addrs, err := symtab.ReadAddresses(fl.kernel)
+	if err != nil {
+		return err
+	}
+	var sv []symtab.SymversEntry
+	if fl.symvers != "" {
+		f, err := os.Open(fl.symvers)
+		if err != nil {
+			return err
+		}
+		sv, err = symtab.ParseSymvers(f, fl.symvers)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		if sv == nil {
+			sv = []symtab.SymversEntry{}
+		}
+	}
+	kernel, err := symtab.KernelTable(addrs, sv)
+	if err != nil {
+		return err
+	}
+	percpu := uint64(0)
+	if fl.percpu != "" {
+		if percpu, err = parseAddr("--percpu-base", fl.percpu); err != nil {
+			return err
+		}
+	} else {
+		for _, s := range addrs {
+			if s.Name == "__per_cpu_end" {
+				percpu = s.Addr
+			}
+		}
+	}
+	if err := os.MkdirAll(fl.outDir, 0o755); err != nil {
+		return err
+	}
+
+	var bar *progressbar.ProgressBar
+	if f, ok := stderr.(*os.File); ok && !fl.quiet && term.IsTerminal(int(f.Fd())) {
+		bar = progressbar.NewOptions(len(paths), progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetDescription("linking"), progressbar.OptionShowCount(),
+			progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
+	}
+	b := &golink.Batch{
+		Config: golink.Config{Arch: arch},
+		Kernel: kernel,
+		Base:   base,
+		Percpu: percpu,
+		Jobs:   fl.jobs,
+		Output: func(img *golink.Image) error {
+			return writeImage(filepath.Join(fl.outDir, img.Name+".elf"), img)
+		},
+	}
+	if bar != nil {
+		b.Progress = func(done, total int) { bar.Set(done) }
+	}
+	results, err := b.Run(paths)
+	if err != nil {
+		return err
+	}
+	if bar != nil {
+		bar.Finish()
+	}
+	failed, relocs := 0, 0
+	for _, r := range results {
+		relocs += r.Relocations
+		if r.Err != nil {
+			failed++
+			for _, line := range strings.Split(r.Err.Error(), "\n") {
+				fmt.Fprintf(stderr, "%s\n", line)
+			}
+		}
+	}
+	fmt.Fprintf(stdout, "linked %d of %d modules, %d relocations, %.2fs\n",
+		len(results)-failed, len(results), relocs, time.Since(start).Seconds())
+	if failed > 0 {
+		return exitError(1)
+	}
+	return nil
+}
+
+func writeImage(path string, img *golink.Image) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<16)
+	if err := img.WriteELF(w); err != nil {
+		f.Close()
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// moduleSuffixes are the file names golink links when given a directory.
+var moduleSuffixes = []string{".ko", ".ko.xz", ".ko.gz", ".ko.zst"}
+
+func isModuleName(name string) bool {
+	for _, s := range moduleSuffixes {
+		if strings.HasSuffix(name, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// modulePaths expands directories into the modules under them, sorted; files
+// are taken as given.
+func modulePaths(args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			out = append(out, a)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && isModuleName(d.Name()) {
+				found = append(found, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(found)
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+// pickArch chooses the backend from the first module's e_machine: the one
+// place that knows every backend.
+func pickArch(paths []string) (reloc.Arch, error) {
+	var first error
+	for _, p := range paths {
+		f, err := gelf.Open(p)
+		if err != nil {
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		switch f.Machine {
+		case elf.EM_X86_64:
+			return x86_64.New(), nil
+		default:
+			return nil, fmt.Errorf("%s: no backend for %v", p, f.Machine)
+		}
+	}
+	return nil, fmt.Errorf("no module could be read: %w", first)
+}
+
+func parseAddr(flag, s string) (uint64, error) {
+	v, err := strconv.ParseUint(s, 0, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %q is not an address", flag, s)
+	}
+	return v, nil
+}
+
+var _ io.Writer = (*os.File)(nil)

@@ -1,0 +1,305 @@
+package elf
+
+import (
+	"bufio"
+	"debug/elf"
+	"fmt"
+	"io"
+	"sort"
+)
+
+// Output describes an ELF64 little-endian file to write: a linked image.
+//
+// Segments carry the bytes of module memory as the loader left them; a
+// section inside a segment takes its contents (and file offset) from the
+// segment, so the file mirrors memory and each PT_LOAD can be mapped as is.
+// Sections outside every segment carry their own Data.
+type Output struct {
+	Machine  elf.Machine
+	Type     elf.Type
+	Flags    uint32
+	Entry    uint64
+	Segments []OutSegment
+	Sections []OutSection // index i here becomes section i+1 in the file
+	Symbols  []OutSymbol  // without the null symbol; locals are moved first
+}
+
+// OutSegment is one PT_LOAD: Data is the memory image at Vaddr.
+type OutSegment struct {
+	Flags elf.ProgFlag
+	Vaddr uint64
+	Data  []byte
+}
+
+// OutSection is one section of the output.
+type OutSection struct {
+	Name    string
+	Type    elf.SectionType
+	Flags   elf.SectionFlag
+	Addr    uint64
+	Size    uint64 // used for SHT_NOBITS and for sections inside a segment
+	Align   uint64
+	Entsize uint64
+	Data    []byte // contents, for sections outside every segment
+}
+
+// OutSymbol is one symbol of the output. Section is an index into
+// Output.Sections, or -1 with Shndx giving a special index (SHN_ABS,
+// SHN_UNDEF).
+type OutSymbol struct {
+	Name    string
+	Value   uint64
+	Size    uint64
+	Info    byte
+	Other   byte
+	Section int
+	Shndx   elf.SectionIndex
+}
+
+const pageSize = 4096
+
+// WriteTo writes the file. Its layout is deterministic: the ELF header,
+// program headers, each segment at a page-congruent offset, the other
+// sections' contents, .symtab, .strtab, .shstrtab, then the section headers.
+func (o *Output) WriteTo(w io.Writer) (int64, error) {
+	bw := &countWriter{w: bufio.NewWriterSize(w, 1<<16)}
+	phoff := uint64(EhdrSize)
+	off := phoff + uint64(len(o.Segments))*56
+
+	segOff := make([]uint64, len(o.Segments))
+	for i, s := range o.Segments {
+		off = alignCongruent(off, s.Vaddr, pageSize)
+		segOff[i] = off
+		off += uint64(len(s.Data))
+	}
+
+	nsec := len(o.Sections)
+	secOff := make([]uint64, nsec)
+	inSeg := make([]bool, nsec)
+	for i := range o.Sections {
+		s := &o.Sections[i]
+		if s.Flags&elf.SHF_ALLOC == 0 {
+			continue
+		}
+		for k, seg := range o.Segments {
+			if s.Addr >= seg.Vaddr && s.Addr+s.Size <= seg.Vaddr+uint64(len(seg.Data)) && s.Addr+s.Size >= s.Addr {
+				secOff[i] = segOff[k] + (s.Addr - seg.Vaddr)
+				inSeg[i] = true
+				break
+			}
+		}
+	}
+	for i := range o.Sections {
+		s := &o.Sections[i]
+		if inSeg[i] {
+			continue
+		}
+		if s.Type == elf.SHT_NOBITS {
+			secOff[i] = off
+			continue
+		}
+		off = alignUp(off, max(s.Align, 1))
+		secOff[i] = off
+		off += uint64(len(s.Data))
+	}
+
+	// Symbol table: locals first, as ELF requires.
+	syms := make([]OutSymbol, 0, len(o.Symbols))
+	for _, s := range o.Symbols {
+		if elf.ST_BIND(s.Info) == elf.STB_LOCAL {
+			syms = append(syms, s)
+		}
+	}
+	firstGlobal := len(syms) + 1
+	for _, s := range o.Symbols {
+		if elf.ST_BIND(s.Info) != elf.STB_LOCAL {
+			syms = append(syms, s)
+		}
+	}
+	strtab := newStrtab()
+	symtab := make([]byte, SymSize*(len(syms)+1))
+	for i, s := range syms {
+		b := symtab[SymSize*(i+1):]
+		le.PutUint32(b, strtab.add(s.Name))
+		b[4], b[5] = s.Info, s.Other
+		shndx := uint16(s.Shndx)
+		if s.Section >= 0 {
+			if s.Section >= nsec {
+				return 0, fmt.Errorf("elf: symbol %s refers to output section %d of %d", s.Name, s.Section, nsec)
+			}
+			shndx = uint16(s.Section + 1)
+		}
+		le.PutUint16(b[6:], shndx)
+		le.PutUint64(b[8:], s.Value)
+		le.PutUint64(b[16:], s.Size)
+	}
+	shstr := newStrtab()
+	names := make([]uint32, nsec+3)
+	for i := range o.Sections {
+		names[i] = shstr.add(o.Sections[i].Name)
+	}
+	names[nsec] = shstr.add(".symtab")
+	names[nsec+1] = shstr.add(".strtab")
+	names[nsec+2] = shstr.add(".shstrtab")
+
+	off = alignUp(off, 8)
+	symOff := off
+	off += uint64(len(symtab))
+	strOff := off
+	off += uint64(len(strtab.b))
+	shstrOff := off
+	off += uint64(len(shstr.b))
+	shoff := alignUp(off, 8)
+	shnum := nsec + 4
+
+	// ELF header.
+	var eh [EhdrSize]byte
+	copy(eh[:], elf.ELFMAG)
+	eh[elf.EI_CLASS] = byte(elf.ELFCLASS64)
+	eh[elf.EI_DATA] = byte(elf.ELFDATA2LSB)
+	eh[elf.EI_VERSION] = byte(elf.EV_CURRENT)
+	le.PutUint16(eh[16:], uint16(o.Type))
+	le.PutUint16(eh[18:], uint16(o.Machine))
+	le.PutUint32(eh[20:], uint32(elf.EV_CURRENT))
+	le.PutUint64(eh[24:], o.Entry)
+	if len(o.Segments) > 0 {
+		le.PutUint64(eh[32:], phoff)
+	}
+	le.PutUint64(eh[40:], shoff)
+	le.PutUint32(eh[48:], o.Flags)
+	le.PutUint16(eh[52:], EhdrSize)
+	le.PutUint16(eh[54:], 56)
+	le.PutUint16(eh[56:], uint16(len(o.Segments)))
+	le.PutUint16(eh[58:], ShdrSize)
+	if shnum >= int(elf.SHN_LORESERVE) {
+		return 0, fmt.Errorf("elf: %d sections is more than this writer supports", shnum)
+	}
+	le.PutUint16(eh[60:], uint16(shnum))
+	le.PutUint16(eh[62:], uint16(shnum-1))
+	bw.Write(eh[:])
+
+	for i, s := range o.Segments {
+		var ph [56]byte
+		le.PutUint32(ph[0:], uint32(elf.PT_LOAD))
+		le.PutUint32(ph[4:], uint32(s.Flags))
+		le.PutUint64(ph[8:], segOff[i])
+		le.PutUint64(ph[16:], s.Vaddr)
+		le.PutUint64(ph[24:], s.Vaddr)
+		le.PutUint64(ph[32:], uint64(len(s.Data)))
+		le.PutUint64(ph[40:], uint64(len(s.Data)))
+		le.PutUint64(ph[48:], pageSize)
+		bw.Write(ph[:])
+	}
+	for i, s := range o.Segments {
+		bw.pad(segOff[i])
+		bw.Write(s.Data)
+	}
+	// Non-segment contents, in offset order.
+	order := make([]int, 0, nsec)
+	for i := range o.Sections {
+		if !inSeg[i] && o.Sections[i].Type != elf.SHT_NOBITS {
+			order = append(order, i)
+		}
+	}
+	sort.SliceStable(order, func(a, b int) bool { return secOff[order[a]] < secOff[order[b]] })
+	for _, i := range order {
+		bw.pad(secOff[i])
+		bw.Write(o.Sections[i].Data)
+	}
+	bw.pad(symOff)
+	bw.Write(symtab)
+	bw.Write(strtab.b)
+	bw.Write(shstr.b)
+	bw.pad(shoff)
+
+	// Section headers.
+	var sh [ShdrSize]byte
+	bw.Write(sh[:]) // null section
+	for i := range o.Sections {
+		s := &o.Sections[i]
+		size := s.Size
+		if !inSeg[i] && s.Type != elf.SHT_NOBITS {
+			size = uint64(len(s.Data))
+		}
+		putShdr(&sh, names[i], s.Type, s.Flags, s.Addr, secOff[i], size, 0, 0, s.Align, s.Entsize)
+		bw.Write(sh[:])
+	}
+	putShdr(&sh, names[nsec], elf.SHT_SYMTAB, 0, 0, symOff, uint64(len(symtab)), uint32(nsec+2), uint32(firstGlobal), 8, SymSize)
+	bw.Write(sh[:])
+	putShdr(&sh, names[nsec+1], elf.SHT_STRTAB, 0, 0, strOff, uint64(len(strtab.b)), 0, 0, 1, 0)
+	bw.Write(sh[:])
+	putShdr(&sh, names[nsec+2], elf.SHT_STRTAB, 0, 0, shstrOff, uint64(len(shstr.b)), 0, 0, 1, 0)
+	bw.Write(sh[:])
+	if err := bw.w.(*bufio.Writer).Flush(); err != nil && bw.err == nil {
+		bw.err = err
+	}
+	return bw.n, bw.err
+}
+
+func putShdr(b *[ShdrSize]byte, name uint32, typ elf.SectionType, flags elf.SectionFlag, addr, off, size uint64, link, info uint32, align, entsize uint64) {
+	le.PutUint32(b[0:], name)
+	le.PutUint32(b[4:], uint32(typ))
+	le.PutUint64(b[8:], uint64(flags))
+	le.PutUint64(b[16:], addr)
+	le.PutUint64(b[24:], off)
+	le.PutUint64(b[32:], size)
+	le.PutUint32(b[40:], link)
+	le.PutUint32(b[44:], info)
+	le.PutUint64(b[48:], align)
+	le.PutUint64(b[56:], entsize)
+}
+
+func alignUp(x, a uint64) uint64 { return (x + a - 1) &^ (a - 1) }
+
+// alignCongruent returns the least offset ≥ off with offset ≡ addr (mod page).
+func alignCongruent(off, addr, page uint64) uint64 {
+	want := addr % page
+	if off%page <= want {
+		return off - off%page + want
+	}
+	return off - off%page + page + want
+}
+
+type strtab struct {
+	b   []byte
+	idx map[string]uint32
+}
+
+func newStrtab() *strtab { return &strtab{b: []byte{0}, idx: map[string]uint32{"": 0}} }
+
+func (t *strtab) add(s string) uint32 {
+	if i, ok := t.idx[s]; ok {
+		return i
+	}
+	i := uint32(len(t.b))
+	t.b = append(t.b, s...)
+	t.b = append(t.b, 0)
+	t.idx[s] = i
+	return i
+}
+
+type countWriter struct {
+	w   io.Writer
+	n   int64
+	err error
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	c.err = err
+	return n, err
+}
+
+var zeros [4096]byte
+
+// pad writes zeros up to file offset off.
+func (c *countWriter) pad(off uint64) {
+	for uint64(c.n) < off && c.err == nil {
+		n := min(off-uint64(c.n), uint64(len(zeros)))
+		c.Write(zeros[:n])
+	}
+}

@@ -1,0 +1,283 @@
+package golink
+
+import (
+	"debug/elf"
+	"errors"
+	"fmt"
+	"strings"
+	"syscall"
+
+	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/reloc"
+	"github.com/golink/golink/symtab"
+)
+
+// Resolver answers the loader's question for each undefined symbol: who
+// exports this name? *symtab.Table implements it.
+type Resolver interface {
+	Lookup(name string) (symtab.Symbol, bool)
+}
+
+// Placement says where a module's memory lives, as module_alloc and
+// percpu_modalloc would have chosen.
+type Placement struct {
+	Core   uint64 // base of the core region; page aligned
+	Init   uint64 // base of the init region; 0 puts it right after core
+	Percpu uint64 // address of the module's per-cpu area (if it has .data..percpu)
+	// Scratch is the address of the loader's temporary copy of the file:
+	// sections that are not loaded (.modinfo, __versions, debug sections)
+	// keep Scratch+sh_offset as their address, as in the kernel.
+	Scratch uint64
+}
+
+// maxErrors caps the errors one link collects before it stops.
+const maxErrors = 20
+
+// Link places the module at p, resolves its undefined symbols through
+// syms, and applies its relocations: the rest of the kernel's load_module
+// up to post_relocation (move_module, simplify_symbols, apply_relocations),
+// without executing anything.
+//
+// Errors are in the kernel's words: *UnknownSymbolError for each symbol
+// that does not resolve, *KernelError for other refusals, *reloc.Error and
+// *reloc.OverflowError for relocations; several are joined with
+// errors.Join (at most 20). Link does not modify m and may be called
+// concurrently.
+func (m *Module) Link(p Placement, syms Resolver) (*Image, error) {
+	page := m.cfg.pageSize()
+	if p.Init == 0 {
+		p.Init = p.Core + m.Core.Size
+	}
+	if p.Core%page != 0 || p.Init%page != 0 {
+		return nil, fmt.Errorf("%s: core base %#x and init base %#x must be multiples of the page size %#x", m.Name, p.Core, p.Init, page)
+	}
+	if m.Percpu != 0 && p.Percpu%m.PercpuAlign != 0 {
+		return nil, fmt.Errorf("%s: per-cpu base %#x is not aligned to .data..percpu's %#x", m.Name, p.Percpu, m.PercpuAlign)
+	}
+	secs := cloneSections(m.sections)
+	rm, rel, err := m.prepare(secs)
+	if err != nil {
+		return nil, err
+	}
+	core, init, err := m.layoutSections(rm)
+	if err != nil {
+		return nil, err
+	}
+	if core != m.Core || init != m.Init {
+		panic(fmt.Sprintf("golink: %s: layout not deterministic: %+v/%+v then %+v/%+v", m.Name, m.Core, m.Init, core, init))
+	}
+	img := &Image{
+		Module:     m,
+		Name:       m.Name,
+		Machine:    m.File.Machine,
+		CoreLayout: core,
+		InitLayout: init,
+		Core:       reloc.Region{Base: p.Core, Size: core.Size},
+		Init:       reloc.Region{Base: p.Init, Size: init.Size},
+		CoreMem:    make([]byte, core.Size),
+		InitMem:    make([]byte, init.Size),
+		rm:         rm,
+	}
+	rm.Core, rm.Init = img.Core, img.Init
+	m.moveModule(img, p)
+	if err := m.simplifySymbols(img, syms); err != nil {
+		return nil, err
+	}
+	if err := m.applyRelocations(img, rel); err != nil {
+		return nil, err
+	}
+	m.writeSymtabCopy(img)
+	if img.Exports, err = m.readExports(img); err != nil {
+		return nil, err
+	}
+	return img, nil
+}
+
+// moveModule is the kernel's move_module: every loaded section gets its
+// address in its region and its bytes; the others keep their address in the
+// scratch copy.
+func (m *Module) moveModule(img *Image, p Placement) {
+	f := m.File
+	for _, s := range img.rm.Sections {
+		if !s.Loaded {
+			if s.Index < len(f.Sections) {
+				s.Addr = p.Scratch + f.Sections[s.Index].Offset
+			}
+			continue
+		}
+		mem, base := img.CoreMem, p.Core
+		if s.Init {
+			mem, base = img.InitMem, p.Init
+		}
+		s.Addr = base + s.Offset
+		s.Data = mem[s.Offset : s.Offset+s.Size : s.Offset+s.Size]
+		if s.Index < len(f.Sections) && s.Type != elf.SHT_NOBITS {
+			copy(s.Data, f.Bytes(s.Index))
+		}
+	}
+	if m.Percpu != 0 {
+		// percpu_modcopy copies the template from the file image: relocations
+		// against .data..percpu are never applied.
+		img.Percpu = reloc.Region{Base: p.Percpu, Size: m.PercpuSize}
+		img.PercpuMem = make([]byte, m.PercpuSize)
+		if f.Sections[m.Percpu].Type != elf.SHT_NOBITS {
+			copy(img.PercpuMem, f.Bytes(m.Percpu))
+		}
+	}
+}
+
+// simplifySymbols is the kernel's simplify_symbols: give every symbol its
+// absolute value, resolving undefined ones. Like the kernel it reports every
+// bad symbol before failing.
+func (m *Module) simplifySymbols(img *Image, syms Resolver) error {
+	secs := img.rm.Sections
+	out := make([]reloc.Symbol, len(m.Symbols))
+	lic := m.license()
+	gplok := lic.gplCompatible
+	var errs []error
+	for i := 1; i < len(m.Symbols); i++ {
+		s := &m.Symbols[i]
+		o := &out[i]
+		*o = reloc.Symbol{Name: s.Name, Value: s.Value, Info: s.Info, Shndx: s.Shndx}
+		if s.Type() == elf.STT_SECTION && int(s.Shndx) < len(secs) {
+			o.Name = secs[s.Shndx].Name
+		}
+		switch s.Shndx {
+		case elf.SHN_COMMON:
+			if !strings.HasPrefix(s.Name, "__gnu_lto") {
+				errs = append(errs, kernelErr(syscall.ENOEXEC, "symbol "+s.Name+" is a common symbol", "%s: please compile with -fno-common", m.Name))
+			}
+		case elf.SHN_ABS, gelf.SHN_LIVEPATCH:
+		case elf.SHN_UNDEF:
+			exp, ok := syms.Lookup(s.Name)
+			if ok && exp.GPLOnly && !gplok {
+				ok = false // find_symbol skips GPL-only tables for a P-tainted module
+			}
+			if !ok {
+				if s.Bind() == elf.STB_WEAK || (s.Name == "_GLOBAL_OFFSET_TABLE_" && m.File.Machine == elf.EM_X86_64) {
+					break
+				}
+				errs = append(errs, &UnknownSymbolError{Module: m.Name, Symbol: s.Name, Errno: syscall.ENOENT})
+				continue
+			}
+			if exp.Namespace != "" && !m.importsNamespace(exp.Namespace) {
+				errs = append(errs, &UnknownSymbolError{Module: m.Name, Symbol: s.Name, Errno: syscall.EINVAL,
+					Reason: fmt.Sprintf("%s: module uses symbol (%s) from namespace %s, but does not import it.", m.Name, s.Name, exp.Namespace)})
+				continue
+			}
+			o.Value, o.Resolved, o.Kernel = exp.Addr, true, exp.Owner == ""
+			o.Func = exp.Type == 'T' || exp.Type == 't'
+			img.Imports = append(img.Imports, Import{Name: s.Name, Addr: exp.Addr, Owner: exp.Owner, Weak: s.Bind() == elf.STB_WEAK})
+		default:
+			if int(s.Shndx) >= len(m.File.Sections) {
+				errs = append(errs, kernelErr(syscall.ENOEXEC, "", "%s: Symbol %s has an invalid section index %d (max %d)",
+					m.Name, s.Name, uint16(s.Shndx), len(m.File.Sections)-1))
+				continue
+			}
+			if int(s.Shndx) == m.Percpu && m.Percpu != 0 {
+				o.Value += img.Percpu.Base
+			} else {
+				o.Value += secs[s.Shndx].Addr
+			}
+		}
+	}
+	img.Symbols = out
+	img.rm.Symbols = out
+	img.Log = append(img.Log, lic.log...)
+	if len(errs) > maxErrors {
+		errs = append(errs[:maxErrors], fmt.Errorf("%s: %d more unresolved symbols", m.Name, len(errs)-maxErrors))
+	}
+	return errors.Join(errs...)
+}
+
+func (m *Module) importsNamespace(ns string) bool {
+	for _, v := range m.Modinfo.All("import_ns") {
+		if v == ns {
+			return true
+		}
+	}
+	return false
+}
+
+// applyRelocations is the kernel's apply_relocations: every relocation
+// section whose target is loaded goes to the arch backend, in section order.
+// golink checks that each offset lies inside its target and, unlike the
+// kernel, does not stop at the first failure: it collects up to 20.
+func (m *Module) applyRelocations(img *Image, rel reloc.Relocator) error {
+	rm := img.rm
+	if err := rel.Begin(rm); err != nil {
+		return err
+	}
+	var errs []error
+	add := func(err error) bool {
+		errs = append(errs, err)
+		return len(errs) < maxErrors
+	}
+	site := &reloc.Site{Module: rm}
+	n := 0
+outer:
+	for k := range m.relocs {
+		rs := &m.relocs[k]
+		target := rm.Sections[rs.Target]
+		if !target.Loaded {
+			continue
+		}
+		relsec := rm.Sections[rs.Index]
+		if relsec.Flags&gelf.SHF_RELA_LIVEPATCH != 0 {
+			if !add(&reloc.Error{Module: m.Name, Section: target.Name,
+				Msg: fmt.Sprintf("%s: livepatch relocation sections are applied by the livepatch core, which golink does not model", relsec.Name)}) {
+				break
+			}
+			continue
+		}
+		if relsec.Type == elf.SHT_REL {
+			if err := rel.ApplyREL(rm, rs); err != nil && !add(err) {
+				break
+			}
+			continue
+		}
+		site.Section = target
+		for _, r := range rs.Relocs {
+			sym := &rm.Symbols[r.Sym()]
+			site.Off = r.Off
+			site.P = target.Addr + r.Off
+			site.Type = r.Type()
+			site.Sym = int(r.Sym())
+			site.S = sym.Value
+			site.A = r.Addend
+			site.SymName = sym.Name
+			if r.Off >= target.Size {
+				if !add(site.Errorf(m.cfg.Arch.TypeName(site.Type), "", "offset %#x is outside %s (size %#x)", r.Off, target.Name, target.Size)) {
+					break outer
+				}
+				continue
+			}
+			if err := rel.Apply(site); err != nil {
+				if !add(err) {
+					break outer
+				}
+				continue
+			}
+			n++
+		}
+	}
+	if len(errs) == 0 {
+		if err := rel.Finish(rm); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	img.Relocations = n
+	if len(errs) >= maxErrors {
+		errs = append(errs, fmt.Errorf("%s: too many errors, stopped", m.Name))
+	}
+	return errors.Join(errs...)
+}
+
+// writeSymtabCopy stores the final symbol values into the init region's
+// copy of the symbol table, where simplify_symbols leaves them.
+func (m *Module) writeSymtabCopy(img *Image) {
+	sec := img.rm.Sections[m.File.Symtab]
+	for i := 1; i < len(img.Symbols) && (i+1)*gelf.SymSize <= len(sec.Data); i++ {
+		le.PutUint64(sec.Data[i*gelf.SymSize+8:], img.Symbols[i].Value)
+	}
+}

@@ -1,0 +1,192 @@
+package golink
+
+import (
+	"debug/elf"
+	"fmt"
+	"strings"
+	"syscall"
+
+	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/reloc"
+)
+
+// Config describes the kernel a module is linked for. The zero value, with
+// Arch set, is Debian's 6.1 configuration.
+type Config struct {
+	// Arch is the relocation backend; it must match the objects' e_machine.
+	Arch reloc.Arch
+	// PageSize is what strict_align rounds the class boundaries of a region
+	// to: 0 means 4096 (CONFIG_STRICT_MODULE_RWX=y); 1 models a kernel
+	// without it.
+	PageSize uint64
+	// NoModuleUnload models CONFIG_MODULE_UNLOAD=n: .exit* sections then go
+	// to the init region.
+	NoModuleUnload bool
+	// KallsymsTextOnly models CONFIG_KALLSYMS_ALL=n: only text symbols are
+	// kept for the core kallsyms table.
+	KallsymsTextOnly bool
+}
+
+func (c *Config) pageSize() uint64 {
+	if c.PageSize == 0 {
+		return 4096
+	}
+	return c.PageSize
+}
+
+// Layout is the size and class boundaries of one region (core or init), as
+// the kernel's layout_sections and layout_symtab compute them.
+type Layout struct {
+	TextSize        uint64 // end of executable sections
+	RoSize          uint64 // end of read-only data
+	RoAfterInitSize uint64 // end of ro-after-init data
+	Size            uint64 // whole region, kallsyms tables included
+}
+
+// Module is an object that has passed the kernel's checks and been laid out:
+// everything the loader decides before it allocates memory. A Module is
+// immutable and may be linked any number of times, concurrently, at
+// different addresses.
+type Module struct {
+	Name    string // the module's name (modinfo name=, else struct module's)
+	File    *gelf.File
+	Modinfo Modinfo
+	Symbols []gelf.Symbol // the first symbol table, entry 0 included
+
+	Core, Init  Layout
+	PercpuSize  uint64 // size of .data..percpu (0 if none)
+	PercpuAlign uint64
+
+	// Section indexes found by setup_load_info (0 when absent).
+	ThisModule, Versions, Percpu, ModinfoSec, Strtab int
+
+	// Imports are the names of undefined symbols; Exports the names the
+	// module exports (from its __ksymtab_<name> symbols), known before
+	// linking so that modules can be loaded in dependency order.
+	Imports []string
+	Exports []string
+
+	cfg      Config
+	sections []reloc.Section // laid out; Addr and Data unset
+	relocs   []reloc.RelocSection
+}
+
+// INIT_OFFSET_MASK marks, in the kernel, a section placed in init.
+const initOffsetMask = 1 << 63
+
+// NewModule runs the kernel's checks and layout on obj (load_module up to
+// move_module): setup_load_info, rewrite_section_headers, the arch pre-pass,
+// module_enforce_rwx_sections, layout_sections, layout_symtab. Refusals are
+// *KernelError values in the kernel's words; malformed input was already
+// refused by elf.Decode.
+func NewModule(obj *gelf.File, cfg Config) (*Module, error) {
+	if cfg.Arch == nil {
+		return nil, fmt.Errorf("golink: Config.Arch is nil")
+	}
+	if obj.Machine != cfg.Arch.Machine() {
+		return nil, kernelErr(syscall.ENOEXEC, fmt.Sprintf("%v object, linking for %v", obj.Machine, cfg.Arch.Machine()),
+			"Invalid architecture in ELF header: %d", uint16(obj.Machine))
+	}
+	m := &Module{File: obj, cfg: cfg}
+	if err := m.setupLoadInfo(); err != nil {
+		return nil, err
+	}
+	if err := m.layout(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// setupLoadInfo is the kernel's setup_load_info and rewrite_section_headers.
+func (m *Module) setupLoadInfo() error {
+	f := m.File
+	m.ModinfoSec = f.SectionByName(".modinfo", elf.SHF_ALLOC)
+	if m.ModinfoSec != 0 {
+		m.Modinfo = Modinfo(f.Bytes(m.ModinfoSec))
+		m.Name, _ = m.Modinfo.Get("name")
+	}
+	msgName := m.Name
+	if msgName == "" {
+		msgName = "(missing .modinfo section or name field)"
+	}
+	if f.Symtab == 0 {
+		return kernelErr(syscall.ENOEXEC, "", "%s: module has no symbols (stripped?)", msgName)
+	}
+	m.Strtab = int(f.Sections[f.Symtab].Link)
+	m.ThisModule = f.SectionByName(".gnu.linkonce.this_module", elf.SHF_ALLOC)
+	if m.ThisModule == 0 {
+		return kernelErr(syscall.ENOEXEC, "", "%s: No module found in object", msgName)
+	}
+	if m.Name == "" {
+		// struct module: state (4), pad (4), list (16), then name[56].
+		const nameOff, nameLen = 24, 56
+		mod := f.Bytes(m.ThisModule)
+		if len(mod) < nameOff+nameLen {
+			return kernelErr(syscall.ENOEXEC, fmt.Sprintf(".gnu.linkonce.this_module is %d bytes, too small for struct module's name", len(mod)),
+				"%s: No module found in object", msgName)
+		}
+		name := mod[nameOff : nameOff+nameLen]
+		if i := strings.IndexByte(string(name), 0); i >= 0 {
+			name = name[:i]
+		}
+		m.Name = string(name)
+	}
+	m.Versions = f.SectionByName("__versions", elf.SHF_ALLOC)
+	m.Percpu = f.SectionByName(".data..percpu", elf.SHF_ALLOC)
+
+	syms, err := f.Symbols(f.Symtab)
+	if err != nil {
+		return err
+	}
+	m.Symbols = syms
+	for i := 1; i < len(syms); i++ {
+		s := &syms[i]
+		switch {
+		case s.Shndx == elf.SHN_UNDEF && s.Name != "":
+			m.Imports = append(m.Imports, s.Name)
+		case strings.HasPrefix(s.Name, "__ksymtab_") && int(s.Shndx) < len(f.Sections) &&
+			strings.HasPrefix(f.Sections[s.Shndx].Name, "__ksymtab") && f.Sections[s.Shndx].Name != "__ksymtab_strings":
+			m.Exports = append(m.Exports, s.Name[len("__ksymtab_"):])
+		}
+	}
+
+	// The loader's copy of the section headers.
+	m.sections = make([]reloc.Section, len(f.Sections))
+	for i := range f.Sections {
+		s := &f.Sections[i]
+		m.sections[i] = reloc.Section{Index: i, Name: s.Name, Type: s.Type, Flags: s.Flags, Size: s.Size, Align: s.Addralign}
+	}
+	// rewrite_section_headers: these two are read from the file, not loaded.
+	if m.Versions != 0 {
+		m.sections[m.Versions].Flags &^= elf.SHF_ALLOC
+	}
+	if m.ModinfoSec != 0 {
+		m.sections[m.ModinfoSec].Flags &^= elf.SHF_ALLOC
+	}
+
+	for i := 1; i < len(f.Sections); i++ {
+		s := &f.Sections[i]
+		if s.Type != elf.SHT_RELA && s.Type != elf.SHT_REL {
+			continue
+		}
+		rs, err := f.Relas(i, len(syms))
+		if err != nil {
+			return err
+		}
+		m.relocs = append(m.relocs, reloc.RelocSection{Index: i, Target: int(s.Info), Relocs: rs})
+	}
+	return nil
+}
+
+// prepare runs the arch pre-pass on a fresh copy of the section headers.
+func (m *Module) prepare(secs []reloc.Section) (*reloc.Module, reloc.Relocator, error) {
+	rm := &reloc.Module{Name: m.Name, File: m.File, Sections: make([]*reloc.Section, len(secs))}
+	for i := range secs {
+		rm.Sections[i] = &secs[i]
+	}
+	r, err := m.cfg.Arch.Prepare(rm, m.relocs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rm, r, nil
+}

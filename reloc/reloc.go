@@ -1,0 +1,150 @@
+// Package reloc is the contract between golink's core linker and its
+// architecture backends (reloc/x86_64, reloc/ia64), plus what they share:
+// the relocation site, range checks and the errors a relocation can raise.
+//
+// The core linker owns the pipeline the kernel's load_module runs: it finds
+// the special sections, lets the backend see every relocation before layout
+// (Arch.Prepare, the kernel's module_frob_arch_sections, where ia64 counts
+// and sizes its GOT, function descriptors and PLT stubs), lays the sections
+// out, resolves symbols, then hands each relocation to the backend as a Site
+// carrying S, A and P (Relocator.Apply, the kernel's apply_relocate_add).
+// A backend never walks sections or symbol tables itself and never imports
+// the core; the core never imports a backend.
+package reloc
+
+import (
+	"debug/elf"
+	"fmt"
+
+	gelf "github.com/golink/golink/elf"
+)
+
+// Region is a contiguous block of module memory: the core or init area.
+type Region struct {
+	Base uint64
+	Size uint64
+}
+
+// Contains reports whether addr lies in the region.
+func (r Region) Contains(addr uint64) bool { return addr-r.Base < r.Size }
+
+// Section is one section of a module as the linker lays it out. Sections an
+// arch creates in Prepare have Index ≥ the object's section count.
+type Section struct {
+	Index int
+	Name  string
+	Type  elf.SectionType
+	Flags elf.SectionFlag
+	Size  uint64
+	Align uint64
+
+	// Set by layout.
+	Loaded bool   // copied into module memory (SHF_ALLOC after the kernel's adjustments)
+	Init   bool   // in the init region (freed after init)
+	Offset uint64 // offset within its region
+	Addr   uint64 // final address (for unloaded sections: the scratch copy's address)
+	Data   []byte // the section's bytes in module memory; relocations write here (nil if not loaded)
+}
+
+// Symbol is one symbol-table entry as the backend sees it: its final value.
+type Symbol struct {
+	Name  string
+	Value uint64 // absolute, after resolution
+	Info  byte
+	Shndx elf.SectionIndex
+	// Undefined symbols only: whether it resolved (unresolved weak symbols keep
+	// their value, normally 0), and whether it resolved to the kernel or a module.
+	Resolved bool
+	Kernel   bool
+	Func     bool // the resolved export is a function (where known)
+}
+
+// Undefined reports whether the symbol was undefined in the object.
+func (s *Symbol) Undefined() bool { return s.Shndx == elf.SHN_UNDEF }
+
+// Module is the backend's view of the module being linked. The core linker
+// fills it; a backend may resize, retype or add sections only in Prepare.
+type Module struct {
+	Name     string
+	File     *gelf.File
+	Sections []*Section // by section index
+	Symbols  []Symbol   // by symbol index; values final once Relocate runs
+	Core     Region
+	Init     Region
+}
+
+// InModule reports whether addr lies in the module's core or init region
+// (the kernel's "internal" test).
+func (m *Module) InModule(addr uint64) bool { return m.Core.Contains(addr) || m.Init.Contains(addr) }
+
+// RelocSection is one SHT_RELA or SHT_REL section of the object.
+type RelocSection struct {
+	Index  int
+	Target int // sh_info
+	Relocs []gelf.Rela
+}
+
+// Site is one relocation to apply: the place P in the target section, the
+// type, and the resolved symbol value S with the addend A.
+type Site struct {
+	Module  *Module
+	Section *Section // the target section
+	Off     uint64   // r_offset within Section
+	P       uint64   // Section.Addr + Off
+	Type    uint32
+	Sym     int    // symbol index
+	S       uint64 // the symbol's final value
+	A       int64  // r_addend
+	SymName string // Module.Symbols[Sym].Name, or the section's name for a section symbol
+}
+
+// Bytes returns the n bytes at the site, or a *Error if they do not lie
+// inside the target section.
+func (s *Site) Bytes(n int, typeName string) ([]byte, error) {
+	if s.Off > uint64(len(s.Section.Data)) || uint64(len(s.Section.Data))-s.Off < uint64(n) {
+		return nil, s.Errorf(typeName, "", "%d-byte field at offset %#x extends past the end of %s (size %#x)",
+			n, s.Off, s.Section.Name, len(s.Section.Data))
+	}
+	return s.Section.Data[s.Off : s.Off+uint64(n)], nil
+}
+
+// Errorf returns a *Error for the site with golink's message and the
+// kernel's own message (kernel may be "").
+func (s *Site) Errorf(typeName, kernel, format string, args ...any) *Error {
+	return &Error{Module: s.Module.Name, Section: s.Section.Name, Off: s.Off, Type: typeName,
+		Sym: s.SymName, Msg: fmt.Sprintf(format, args...), Kernel: kernel}
+}
+
+// Arch is an architecture backend. An Arch holds no per-module state and is
+// safe for concurrent use; per-module state lives in the Relocator that
+// Prepare returns.
+type Arch interface {
+	// Machine is the e_machine the backend links.
+	Machine() elf.Machine
+	// SmallFlag is the kernel's ARCH_SHF_SMALL: sections with it are laid out
+	// last in the core region (0 if the arch has none).
+	SmallFlag() elf.SectionFlag
+	// TypeName names a relocation type as the psABI spells it, or
+	// "R_<ARCH>(n)" for a number without a name.
+	TypeName(t uint32) string
+	// Prepare runs before layout (the kernel's module_frob_arch_sections). It
+	// sees every relocation section of the object and may resize, retype or
+	// append sections of m that the arch owns. It returns the Relocator that
+	// will apply this module's relocations.
+	Prepare(m *Module, relocs []RelocSection) (Relocator, error)
+}
+
+// Relocator applies one module's relocations, after layout and symbol
+// resolution. Its methods are called from one goroutine.
+type Relocator interface {
+	// Begin is called once before the first relocation, with addresses final
+	// (ia64 chooses gp here).
+	Begin(m *Module) error
+	// Apply applies one SHT_RELA entry.
+	Apply(s *Site) error
+	// ApplyREL is called for an SHT_REL section whose target is loaded.
+	// Backends of kernels that do not support REL refuse it.
+	ApplyREL(m *Module, rel *RelocSection) error
+	// Finish runs after the last relocation (writes arch-owned tables).
+	Finish(m *Module) error
+}

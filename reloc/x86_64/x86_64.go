@@ -1,0 +1,155 @@
+// Package x86_64 is golink's x86_64 relocation backend: the relocations the
+// kernel's arch/x86/kernel/module.c applies to modules, with its semantics.
+//
+// ABI facts this file relies on (System V x86-64 psABI, Linux 6.1):
+//
+//   - Modules are built with -mcmodel=kernel: code and data live in the top
+//     2 GiB of the address space, so absolute references are R_X86_64_32S
+//     (sign-extended 32-bit) and module-to-kernel calls are R_X86_64_PLT32
+//     or R_X86_64_PC32 (32-bit PC-relative). The kernel places modules within
+//     ±2 GiB of its text so that both reach.
+//   - Relocations are SHT_RELA: the value is computed from S+A (P for the
+//     PC-relative types) and the field's current contents are ignored —
+//     except that the kernel insists they are zero, to catch a relocation
+//     applied twice (livepatch re-applies them).
+//   - The kernel checks overflow only for R_X86_64_32 and R_X86_64_32S, after
+//     storing; 6.1 truncates PC32/PLT32 silently. golink checks PC32 and PLT32
+//     too and says the kernel would not have.
+//   - SHT_REL is not supported on x86_64; the kernel refuses it.
+//
+// The kernel has no GOT or PLT for x86_64 modules; none is built here.
+package x86_64
+
+import (
+	"debug/elf"
+	"encoding/binary"
+	"fmt"
+	"strings"
+
+	"github.com/golink/golink/reloc"
+)
+
+// Arch is the x86_64 backend. It is stateless and safe for concurrent use.
+type Arch struct{}
+
+// New returns the x86_64 backend.
+func New() *Arch { return &Arch{} }
+
+// Machine returns EM_X86_64.
+func (*Arch) Machine() elf.Machine { return elf.EM_X86_64 }
+
+// SmallFlag returns 0: x86 has no ARCH_SHF_SMALL.
+func (*Arch) SmallFlag() elf.SectionFlag { return 0 }
+
+// TypeName names an R_X86_64 type, or R_X86_64(n) for an unnamed number.
+func (*Arch) TypeName(t uint32) string { return TypeName(t) }
+
+// TypeName names an R_X86_64 type, or R_X86_64(n) for an unnamed number.
+func TypeName(t uint32) string {
+	s := elf.R_X86_64(t).String()
+	// debug/elf spells unknown numbers as "R_X86_64_X+n" or bare digits.
+	if !strings.HasPrefix(s, "R_X86_64_") || strings.ContainsRune(s, '+') {
+		return fmt.Sprintf("R_X86_64(%d)", t)
+	}
+	return s
+}
+
+// Prepare has nothing to size on x86_64; it returns the module's relocator.
+func (a *Arch) Prepare(m *reloc.Module, relocs []reloc.RelocSection) (reloc.Relocator, error) {
+	return &relocator{}, nil
+}
+
+type relocator struct{}
+
+func (*relocator) Begin(m *reloc.Module) error  { return nil }
+func (*relocator) Finish(m *reloc.Module) error { return nil }
+
+// ApplyREL refuses SHT_REL as the kernel's generic apply_relocate stub does.
+func (*relocator) ApplyREL(m *reloc.Module, rel *reloc.RelocSection) error {
+	t := m.Sections[rel.Target]
+	return &reloc.Error{Module: m.Name, Section: t.Name, Msg: fmt.Sprintf("SHT_REL section %s: REL relocations are not supported on x86_64",
+		m.Sections[rel.Index].Name), Kernel: fmt.Sprintf("module %s: REL relocation unsupported", m.Name)}
+}
+
+var le = binary.LittleEndian
+
+// Apply applies one relocation: the kernel's __apply_relocate_add for one
+// Elf64_Rela, with golink's PC32 overflow check added.
+func (*relocator) Apply(s *reloc.Site) error {
+	typ := elf.R_X86_64(s.Type)
+	val := s.S + uint64(s.A)
+	var size int
+	switch typ {
+	case elf.R_X86_64_NONE:
+		return nil
+	case elf.R_X86_64_64, elf.R_X86_64_PC64:
+		size = 8
+	case elf.R_X86_64_32, elf.R_X86_64_32S, elf.R_X86_64_PC32, elf.R_X86_64_PLT32:
+		size = 4
+	default:
+		return s.Errorf(TypeName(s.Type), fmt.Sprintf("module: %s: Unknown rela relocation: %d", s.Module.Name, s.Type),
+			"unsupported relocation type (the kernel applies R_X86_64_NONE, 64, 32, 32S, PC32, PLT32 and PC64)")
+	}
+	loc, err := s.Bytes(size, TypeName(s.Type))
+	if err != nil {
+		return err
+	}
+	if !zero(loc) {
+		var old uint64
+		if size == 8 {
+			old = le.Uint64(loc)
+		} else {
+			old = uint64(le.Uint32(loc))
+		}
+		return s.Errorf(TypeName(s.Type),
+			fmt.Sprintf("module: x86/modules: Skipping invalid relocation target, existing value is nonzero for type %d, loc %016x, val %x",
+				s.Type, s.P, val),
+			"existing value is nonzero (%#x): relocated twice?", old)
+	}
+	switch typ {
+	case elf.R_X86_64_64:
+		le.PutUint64(loc, val)
+	case elf.R_X86_64_PC64:
+		le.PutUint64(loc, val-s.P)
+	case elf.R_X86_64_32:
+		if val != uint64(uint32(val)) {
+			return kernelOverflow(s, val, "S+A", 0, 0xffffffff, true)
+		}
+		le.PutUint32(loc, uint32(val))
+	case elf.R_X86_64_32S:
+		if int64(val) != int64(int32(val)) {
+			return kernelOverflow(s, val, "S+A", -0x80000000, 0x7fffffff, false)
+		}
+		le.PutUint32(loc, uint32(val))
+	case elf.R_X86_64_PC32, elf.R_X86_64_PLT32:
+		v := int64(val - s.P)
+		if !reloc.FitsSigned(v, 32) {
+			e := s.Overflow(TypeName(s.Type), v, "S+A-P", -0x80000000, 0x7fffffff)
+			e.Hint = "is the module within ±2 GiB of what it references? (--base)"
+			e.Note = "Linux 6.1 does not check this and would store the truncated value"
+			return e
+		}
+		le.PutUint32(loc, uint32(v))
+	}
+	return nil
+}
+
+// kernelOverflow is the overflow the kernel itself detects for R_X86_64_32
+// and R_X86_64_32S, with its two lines of dmesg.
+func kernelOverflow(s *reloc.Site, val uint64, formula string, min, max int64, unsigned bool) error {
+	e := s.Overflow(TypeName(s.Type), int64(val), formula, min, max)
+	e.Unsigned = unsigned
+	e.Hint = "built with -mcmodel=kernel?"
+	e.Kernel = fmt.Sprintf("module: overflow in relocation type %d val %x\nmodule: `%s' likely not compiled with -mcmodel=kernel",
+		s.Type, val, s.Module.Name)
+	return e
+}
+
+func zero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
