@@ -23,6 +23,9 @@ type Batch struct {
 	Kernel *symtab.Table // the kernel's exports; not modified
 	Base   uint64        // address of the first core region (page aligned)
 	Percpu uint64        // address of the first per-cpu area
+	// Scratch is the address of the loader's temporary copies of the files
+	// (see Placement.Scratch); every module gets the same one.
+	Scratch uint64
 	Jobs   int           // goroutines; 0 means GOMAXPROCS
 
 	// Output receives each module that linked, from a worker goroutine; an
@@ -220,7 +223,7 @@ func (b *Batch) Run(paths []string) ([]Result, error) {
 }
 
 func (b *Batch) linkOne(it *batchItem, table *symtab.Table) {
-	img, err := it.mod.Link(Placement{Core: it.res.Core, Init: it.res.Init, Percpu: it.percpu}, table)
+	img, err := it.mod.Link(Placement{Core: it.res.Core, Init: it.res.Init, Percpu: it.percpu, Scratch: b.Scratch}, table)
 	if err != nil {
 		it.res.Err = err
 		return

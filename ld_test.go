@@ -1,0 +1,283 @@
+package golink_test
+
+import (
+	"bytes"
+	"debug/elf"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/golink/golink"
+	"github.com/golink/golink/internal/corpus"
+	"github.com/golink/golink/reloc/x86_64"
+	"github.com/golink/golink/symtab"
+)
+
+// scratchBase is where the differential test puts the loader's temporary
+// copy of each file, far from every loaded region, so that ld can place
+// the unloaded sections (.modinfo, __versions) there without overlap.
+const scratchBase = 1 << 40
+
+// TestLDDifferential links every module of Debian's 6.1 tree with golink,
+// then has GNU ld place the same input sections at the same addresses (a
+// generated linker script, --no-relax, --defsym for each resolved symbol)
+// and compares every loaded section byte for byte.
+func TestLDDifferential(t *testing.T) {
+	dir := corpus.Dir(t, corpus.Default)
+	corpus.Tools(t)
+	mods := corpus.Modules(dir, corpus.Default)
+	kernel, percpu := loadKernel(t, dir)
+	paths := modulePaths(t, mods)
+	if len(paths) == 0 {
+		t.Fatalf("no modules under %s", mods)
+	}
+	work := t.TempDir()
+	var compared, identical atomic.Int64
+	var mu sync.Mutex
+	var diffs []string
+	b := &golink.Batch{
+		Config:  golink.Config{Arch: x86_64.New()},
+		Kernel:  kernel,
+		Base:    0xffffffffa0000000,
+		Percpu:  percpu,
+		Scratch: scratchBase,
+		Output: func(img *golink.Image) error {
+			compared.Add(1)
+			d, err := ldCompare(filepath.Join(work, img.Name), img)
+			if err != nil {
+				mu.Lock()
+				diffs = append(diffs, fmt.Sprintf("%s: %v", img.Name, err))
+				mu.Unlock()
+				return nil
+			}
+			if d == "" {
+				identical.Add(1)
+				return nil
+			}
+			mu.Lock()
+			diffs = append(diffs, img.Name+": "+d)
+			mu.Unlock()
+			return nil
+		},
+	}
+	res, err := b.Run(paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := 0
+	for _, r := range res {
+		if r.Err != nil {
+			failed++
+			if failed <= 10 {
+				t.Errorf("%s: %v", r.Path, r.Err)
+			}
+		}
+	}
+	sort.Strings(diffs)
+	for i, d := range diffs {
+		if i == 20 {
+			t.Errorf("... and %d more", len(diffs)-20)
+			break
+		}
+		t.Error(d)
+	}
+	t.Logf("%d modules: %d linked, %d compared with GNU ld, %d byte-identical in every loaded section",
+		len(paths), len(paths)-failed, compared.Load(), identical.Load())
+	if int(identical.Load()) != len(paths) {
+		t.Errorf("%d of %d modules byte-identical to GNU ld", identical.Load(), len(paths))
+	}
+}
+
+func loadKernel(t testing.TB, dir string) (*symtab.Table, uint64) {
+	t.Helper()
+	addrs, err := symtab.ReadAddresses(filepath.Join(dir, "System.map"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(dir, "Module.symvers"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sv, err := symtab.ParseSymvers(f, "Module.symvers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := symtab.KernelTable(addrs, sv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var percpu uint64
+	for _, s := range addrs {
+		if s.Name == "__per_cpu_end" {
+			percpu = s.Addr
+		}
+	}
+	return k, percpu
+}
+
+func modulePaths(t testing.TB, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		n := info.Name()
+		if strings.HasSuffix(n, ".ko") || strings.HasSuffix(n, ".ko.xz") || strings.HasSuffix(n, ".ko.gz") || strings.HasSuffix(n, ".ko.zst") {
+			out = append(out, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ldName is the name a section of the object gets in ld's copy: unique, and
+// free of the special meanings ld gives to names like .note.gnu.build-id,
+// .gnu.linkonce.* or .init_array.
+func ldName(i int) string { return fmt.Sprintf(".golink.%d", i) }
+
+// ldCompare links img's object with GNU ld at img's addresses in dir and
+// returns "" if every loaded section is identical, else what differs.
+func ldCompare(dir string, img *golink.Image) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(dir)
+	m := img.Module
+	obj := ldCopy(m.File.Data, len(m.File.Sections), int(binary.LittleEndian.Uint16(m.File.Data[62:])))
+	if err := os.WriteFile(filepath.Join(dir, "in.o"), obj, 0o644); err != nil {
+		return "", err
+	}
+	var script strings.Builder
+	script.WriteString("SECTIONS {\n")
+	place := func(i int, addr uint64) {
+		fmt.Fprintf(&script, "  %s %#x : { *(%s) }\n", ldName(i), addr, ldName(i))
+	}
+	for _, s := range img.Sections() {
+		if s.Index == 0 || s.Index >= len(m.File.Sections) {
+			continue
+		}
+		fs := &m.File.Sections[s.Index]
+		switch {
+		case s.Index == m.File.Symtab || s.Index == m.Strtab:
+		case s.Loaded:
+			place(s.Index, s.Addr)
+		case s.Index == m.Percpu && m.Percpu != 0:
+			place(s.Index, img.Percpu.Base)
+		case fs.Flags&elf.SHF_ALLOC != 0:
+			place(s.Index, s.Addr) // .modinfo, __versions: the scratch copy
+		}
+	}
+	script.WriteString("}\n")
+	if err := os.WriteFile(filepath.Join(dir, "link.ld"), []byte(script.String()), 0o644); err != nil {
+		return "", err
+	}
+	args := []string{"-o", "out.elf", "-T", "link.ld", "--no-relax", "--build-id=none", "-static", "-e", "0",
+		"-z", "noexecstack", "-z", "norelro", "--no-warn-rwx-segments", "in.o"}
+	for _, im := range img.Imports {
+		// Quoted: some names (edd) are keywords to ld's expression lexer.
+		// The single quotes protect the double ones through @file parsing.
+		args = append(args, "--defsym", fmt.Sprintf(`'"%s"=%#x'`, im.Name, im.Addr))
+	}
+	var argf bytes.Buffer
+	for _, a := range args {
+		argf.WriteString(a + "\n")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "args"), argf.Bytes(), 0o644); err != nil {
+		return "", err
+	}
+	cmd := exec.Command("ld", "@args")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("ld: %v\n%s", err, out)
+	}
+	lf, err := elf.Open(filepath.Join(dir, "out.elf"))
+	if err != nil {
+		return "", err
+	}
+	defer lf.Close()
+	var problems []string
+	for _, s := range img.Sections() {
+		if s.Index >= len(m.File.Sections) || s.Index == m.File.Symtab || s.Index == m.Strtab {
+			continue
+		}
+		want, addr := s.Data, s.Addr
+		if s.Index == m.Percpu && m.Percpu != 0 {
+			want, addr = img.PercpuMem, img.Percpu.Base
+		} else if !s.Loaded {
+			continue
+		}
+		ls := lf.Section(ldName(s.Index))
+		if ls == nil && len(want) == 0 {
+			continue // ld drops empty output sections
+		}
+		if ls == nil {
+			problems = append(problems, fmt.Sprintf("%s: ld has no such section", s.Name))
+			continue
+		}
+		if ls.Addr != addr || ls.Size != uint64(len(want)) {
+			problems = append(problems, fmt.Sprintf("%s: ld placed %#x bytes at %#x, golink %#x at %#x", s.Name, ls.Size, ls.Addr, len(want), addr))
+			continue
+		}
+		got := make([]byte, ls.Size)
+		if ls.Type != elf.SHT_NOBITS {
+			if got, err = ls.Data(); err != nil {
+				return "", err
+			}
+		}
+		if !bytes.Equal(got, want) {
+			k := 0
+			for k < len(got) && got[k] == want[k] {
+				k++
+			}
+			problems = append(problems, fmt.Sprintf("%s+%#x: ld % x, golink % x", s.Name, k, got[k:min(k+8, len(got))], want[k:min(k+8, len(want))]))
+		}
+	}
+	return strings.Join(problems, "; "), nil
+}
+
+// ldCopy returns a copy of an object for ld: every section renamed to
+// ldName(i) (a new section name table appended at the end) and SHF_MERGE
+// cleared, so that ld copies each input section as it is, as the kernel's
+// loader does, rather than merging strings.
+func ldCopy(data []byte, shnum, shstrndx int) []byte {
+	le := binary.LittleEndian
+	out := append([]byte(nil), data...)
+	shoff := le.Uint64(out[40:])
+	var names bytes.Buffer
+	names.WriteByte(0)
+	for i := 1; i < shnum; i++ {
+		h := out[shoff+uint64(i)*64:]
+		typ := elf.SectionType(le.Uint32(h[4:]))
+		off := uint32(names.Len())
+		switch typ {
+		case elf.SHT_SYMTAB:
+			names.WriteString(".symtab")
+		case elf.SHT_STRTAB:
+			names.WriteString(fmt.Sprintf(".strtab.%d", i))
+		default:
+			names.WriteString(ldName(i))
+		}
+		names.WriteByte(0)
+		le.PutUint32(h[0:], off)
+		le.PutUint64(h[8:], le.Uint64(h[8:])&^uint64(elf.SHF_MERGE|elf.SHF_STRINGS))
+	}
+	tab := uint64(len(out))
+	out = append(out, names.Bytes()...)
+	h := out[shoff+uint64(shstrndx)*64:]
+	le.PutUint64(h[24:], tab)
+	le.PutUint64(h[32:], uint64(names.Len()))
+	return out
+}
