@@ -26,7 +26,7 @@ type Batch struct {
 	// Scratch is the address of the loader's temporary copies of the files
 	// (see Placement.Scratch); every module gets the same one.
 	Scratch uint64
-	Jobs   int           // goroutines; 0 means GOMAXPROCS
+	Jobs    int // goroutines; 0 means GOMAXPROCS
 
 	// Output receives each module that linked, from a worker goroutine; an
 	// error it returns fails that module. It may be nil.

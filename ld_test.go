@@ -29,10 +29,18 @@ const scratchBase = 1 << 40
 // then has GNU ld place the same input sections at the same addresses (a
 // generated linker script, --no-relax, --defsym for each resolved symbol)
 // and compares every loaded section byte for byte.
+//
+// GOLINK_ABIS (comma-separated, default 6.1.0-47-amd64) names the builds.
 func TestLDDifferential(t *testing.T) {
-	dir := corpus.Dir(t, corpus.Default)
+	for _, abi := range corpus.ABIs() {
+		t.Run(abi, func(t *testing.T) { testLD(t, abi) })
+	}
+}
+
+func testLD(t *testing.T, abi string) {
+	dir := corpus.Dir(t, abi)
 	corpus.Tools(t)
-	mods := corpus.Modules(dir, corpus.Default)
+	mods := corpus.Modules(dir, abi)
 	kernel, percpu := loadKernel(t, dir)
 	paths := modulePaths(t, mods)
 	if len(paths) == 0 {

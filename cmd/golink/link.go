@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"debug/elf"
 	"fmt"
 	"io"
 	"io/fs"
@@ -18,9 +17,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/golink/golink"
-	gelf "github.com/golink/golink/elf"
-	"github.com/golink/golink/reloc"
-	"github.com/golink/golink/reloc/x86_64"
 	"github.com/golink/golink/symtab"
 )
 
@@ -33,6 +29,7 @@ type linkFlags struct {
 	outDir          string
 	jobs            int
 	quiet           bool
+	arch            archFlags
 }
 
 func newLinkCmd() *cobra.Command {
@@ -63,6 +60,7 @@ vmlinux ELF may stand in for System.map.`,
 	f.StringVarP(&fl.outDir, "output", "o", "", "directory for the linked images (required)")
 	f.IntVarP(&fl.jobs, "jobs", "j", 0, "modules linked at once (default: one per CPU)")
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "no progress bar")
+	addArchFlags(f, &fl.arch)
 	cmd.MarkFlagRequired("kernel")
 	cmd.MarkFlagRequired("output")
 	return cmd
@@ -82,7 +80,7 @@ func runLink(cmd *cobra.Command, fl *linkFlags, args []string) error {
 	if len(paths) == 0 {
 		return fmt.Errorf("no modules (.ko, .ko.xz, .ko.gz, .ko.zst) in %s", strings.Join(args, " "))
 	}
-	arch, err := pickArch(paths)
+	arch, err := pickArch(paths, &fl.arch)
 	if err != nil {
 		return err
 	}
@@ -228,28 +226,6 @@ func modulePaths(args []string) ([]string, error) {
 		out = append(out, found...)
 	}
 	return out, nil
-}
-
-// pickArch chooses the backend from the first module's e_machine: the one
-// place that knows every backend.
-func pickArch(paths []string) (reloc.Arch, error) {
-	var first error
-	for _, p := range paths {
-		f, err := gelf.Open(p)
-		if err != nil {
-			if first == nil {
-				first = err
-			}
-			continue
-		}
-		switch f.Machine {
-		case elf.EM_X86_64:
-			return x86_64.New(), nil
-		default:
-			return nil, fmt.Errorf("%s: no backend for %v", p, f.Machine)
-		}
-	}
-	return nil, fmt.Errorf("no module could be read: %w", first)
 }
 
 func parseAddr(flag, s string) (uint64, error) {

@@ -17,6 +17,15 @@ import (
 // Default is the build golink's own tests run on.
 const Default = "6.1.0-47-amd64"
 
+// ABIs returns the builds the corpus tests run on: $GOLINK_ABIS
+// (comma-separated), else Default.
+func ABIs() []string {
+	if v := os.Getenv("GOLINK_ABIS"); v != "" {
+		return strings.Split(v, ",")
+	}
+	return []string{Default}
+}
+
 // Root returns the repository's top directory.
 func Root() string {
 	_, file, _, _ := runtime.Caller(0)
@@ -24,8 +33,8 @@ func Root() string {
 }
 
 var (
-	mu   sync.Mutex
-	dirs = map[string]string{}
+	mu      sync.Mutex
+	dirs    = map[string]string{}
 	deps    sync.Once
 	depsErr error
 )
