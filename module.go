@@ -190,3 +190,7 @@ func (m *Module) prepare(secs []reloc.Section) (*reloc.Module, reloc.Relocator, 
 	}
 	return rm, r, nil
 }
+
+// RelocSections returns the object's relocation sections, decoded, in
+// section order. The slice is shared; callers must not modify it.
+func (m *Module) RelocSections() []reloc.RelocSection { return m.relocs }
