@@ -126,7 +126,7 @@ func renderLink(t *testing.T, path string, kernel *symtab.Table) string {
 			fmt.Fprintf(&b, "  %s: not applied (%s is not loaded)\n", secs[rs.Index].Name, target.Name)
 			continue
 		}
-		for _, r := range rs.Relocs {
+		for _, r := range rs.All() {
 			sym := &img.Symbols[r.Sym()]
 			width := map[elf.R_X86_64]uint64{elf.R_X86_64_64: 8, elf.R_X86_64_PC64: 8, elf.R_X86_64_NONE: 0}[elf.R_X86_64(r.Type())]
 			if _, ok := map[elf.R_X86_64]bool{elf.R_X86_64_64: true, elf.R_X86_64_PC64: true, elf.R_X86_64_NONE: true}[elf.R_X86_64(r.Type())]; !ok {

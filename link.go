@@ -237,7 +237,7 @@ outer:
 			continue
 		}
 		site.Section = target
-		for _, r := range rs.Relocs {
+		for _, r := range rs.All() {
 			sym := &rm.Symbols[r.Sym()]
 			site.Off = r.Off
 			site.P = target.Addr + r.Off

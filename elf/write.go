@@ -116,11 +116,17 @@ func (o *Output) WriteTo(w io.Writer) (int64, error) {
 			syms = append(syms, s)
 		}
 	}
-	strtab := newStrtab()
+	// Symbol names are appended as they come: hashing them to share
+	// duplicates would cost more than the few bytes it saves.
+	n := 1
+	for _, s := range syms {
+		n += len(s.Name) + 1
+	}
+	strtab := &strtab{b: make([]byte, 1, n)}
 	symtab := make([]byte, SymSize*(len(syms)+1))
 	for i, s := range syms {
 		b := symtab[SymSize*(i+1):]
-		le.PutUint32(b, strtab.add(s.Name))
+		le.PutUint32(b, strtab.put(s.Name))
 		b[4], b[5] = s.Info, s.Other
 		shndx := uint16(s.Shndx)
 		if s.Section >= 0 {
@@ -267,6 +273,18 @@ type strtab struct {
 
 func newStrtab() *strtab { return &strtab{b: []byte{0}, idx: map[string]uint32{"": 0}} }
 
+// put appends s without looking for an equal string.
+func (t *strtab) put(s string) uint32 {
+	if s == "" {
+		return 0
+	}
+	i := uint32(len(t.b))
+	t.b = append(t.b, s...)
+	t.b = append(t.b, 0)
+	return i
+}
+
+// add returns the offset of s, appending it only if not there yet.
 func (t *strtab) add(s string) uint32 {
 	if i, ok := t.idx[s]; ok {
 		return i

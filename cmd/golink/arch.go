@@ -28,6 +28,7 @@ func pickArch(paths []string, fl *archFlags) (reloc.Arch, error) {
 			}
 			continue
 		}
+		f.Close()
 		switch f.Machine {
 		case elf.EM_X86_64:
 			return x86_64.New(), nil
