@@ -150,14 +150,16 @@ func (m *Module) simplifySymbols(img *Image, syms Resolver) error {
 		case elf.SHN_ABS, gelf.SHN_LIVEPATCH:
 		case elf.SHN_UNDEF:
 			exp, ok := syms.Lookup(s.Name)
+			hint := ""
 			if ok && exp.GPLOnly && !gplok {
 				ok = false // find_symbol skips GPL-only tables for a P-tainted module
+				hint = fmt.Sprintf("exported GPL-only, and the module's license %q is not GPL-compatible", lic.license)
 			}
 			if !ok {
 				if s.Bind() == elf.STB_WEAK || (s.Name == "_GLOBAL_OFFSET_TABLE_" && m.File.Machine == elf.EM_X86_64) {
 					break
 				}
-				errs = append(errs, &UnknownSymbolError{Module: m.Name, Symbol: s.Name, Errno: syscall.ENOENT})
+				errs = append(errs, &UnknownSymbolError{Module: m.Name, Symbol: s.Name, Errno: syscall.ENOENT, Hint: hint})
 				continue
 			}
 			if exp.Namespace != "" && !m.importsNamespace(exp.Namespace) {
