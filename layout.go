@@ -161,8 +161,13 @@ func (m *Module) layoutSections(rm *reloc.Module) (core, init Layout, err error)
 	strsec.Offset, strsec.Init, strsec.Loaded = off, true, true
 	// struct mod_kallsyms (32 bytes, 8-aligned) and one type byte per symbol.
 	init.Size = strict(alignUp(init.Size, 8) + 32 + uint64(len(m.Symbols)))
-	if core.Size > maxRegion || init.Size > maxRegion {
-		return core, init, kernelErr(syscall.ENOMEM, fmt.Sprintf("core %#x, init %#x bytes", core.Size, init.Size),
+	// What the file can justify: its own bytes, the zero-filled memory
+	// allowed above, and up to a page of alignment padding per section and
+	// per class boundary. Without this bound a few hostile bytes with huge
+	// sh_addralign values would claim a gigabyte.
+	justified := uint64(len(m.File.Data)) + maxZeroFill + uint64(len(secs)+16)*page
+	if core.Size > maxRegion || init.Size > maxRegion || core.Size+init.Size > justified {
+		return core, init, kernelErr(syscall.ENOMEM, fmt.Sprintf("core %#x and init %#x bytes, more than a %#x-byte object justifies", core.Size, init.Size, len(m.File.Data)),
 			"%s: module is too large to allocate", m.Name)
 	}
 	return core, init, nil

@@ -98,7 +98,10 @@ func (o *Output) WriteTo(w io.Writer) (int64, error) {
 			secOff[i] = off
 			continue
 		}
-		off = alignUp(off, max(s.Align, 1))
+		// File offsets of unloaded sections need no more than word
+		// alignment; honouring a hostile sh_addralign would pad the file
+		// to any size.
+		off = alignUp(off, min(max(s.Align, 1), 16))
 		secOff[i] = off
 		off += uint64(len(s.Data))
 	}
