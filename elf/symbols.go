@@ -101,7 +101,7 @@ func (f *File) CheckRelocs(i int, nsyms int) error {
 	for k := 0; k+entsize <= len(data); k += entsize {
 		if sym := le.Uint32(data[k+12:]); uint64(sym) >= uint64(nsyms) {
 			return &FormatError{File: f.Name, Section: i, Name: sec.Name, Off: int64(sec.Offset) + int64(k),
-				Msg: "relocation refers to a symbol beyond the symbol table",
+				Msg:    "relocation refers to a symbol beyond the symbol table",
 				Detail: fmt.Sprintf("relocation %d: symbol index %d, %d symbols", k/entsize, sym, nsyms)}
 		}
 	}
