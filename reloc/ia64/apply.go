@@ -206,7 +206,7 @@ func (r *relocator) Apply(s *reloc.Site) error {
 		return s.Errorf(name, kmsg(s, "%s reloc not supported", kernelName(t)),
 			"thread-local storage is not supported in modules")
 	default:
-		return s.Errorf(name, kmsg(s, "unknown reloc %x", t), "unknown relocation type %#x%s", s.Type, truncNote(s.Type))
+		return s.Errorf(name, kmsg(s, "unknown reloc %x", t), "type %#x has a value formula (%d) the ia64 loader does not know%s", s.Type, fo, truncNote(s.Type))
 	}
 	if err != nil {
 		return err
