@@ -147,7 +147,7 @@ func (r *relocator) Apply(s *reloc.Site) error {
 		val -= base
 		expr = "S+A-base"
 	case RV_LTV:
-		return s.Errorf(name, "kernel BUG() in do_reloc (no message)",
+		return s.Errorf(name, "BUG() in do_reloc: an oops, no message",
 			"link-time-value relocations cannot occur in a module: the kernel stops with BUG() on them")
 	case RV_PCREL2:
 		if R_IA64(t) == R_IA64_PCREL21BI {
@@ -303,7 +303,7 @@ func (r *relocator) ltoff(s *reloc.Site, value uint64) (uint64, error) {
 		}
 	}
 	if r.nextGOT >= n {
-		return 0, s.Errorf(TypeName(s.Type), "kernel BUG() in get_ltoff (no message)",
+		return 0, s.Errorf(TypeName(s.Type), "BUG() in get_ltoff: an oops, no message",
 			"out of GOT entries: .got has %d, counted by the pre-pass (a type the count does not know?)", n)
 	}
 	i := r.nextGOT
@@ -326,7 +326,7 @@ func (r *relocator) fdesc(s *reloc.Site, value uint64) (uint64, error) {
 	opd := r.m.Sections[r.opd]
 	for off := 0; ; off += fdescSize {
 		if off+fdescSize > len(opd.Data) {
-			return 0, s.Errorf(TypeName(s.Type), "kernel BUG() in get_fdesc (no message)",
+			return 0, s.Errorf(TypeName(s.Type), "BUG() in get_fdesc: an oops, no message",
 				"out of function descriptors: .opd has %d, counted by the pre-pass", len(opd.Data)/fdescSize)
 		}
 		ip := le.Uint64(opd.Data[off:])
@@ -383,7 +383,7 @@ func (r *relocator) plt(s *reloc.Site, value uint64) (uint64, error) {
 	plt48 := r.opts.PLT48
 	for off := 0; ; off += size {
 		if off+size > len(sec.Data) {
-			return 0, s.Errorf(TypeName(s.Type), "kernel BUG() in get_plt (no message)",
+			return 0, s.Errorf(TypeName(s.Type), "BUG() in get_plt: an oops, no message",
 				"out of PLT entries in %s: it has %d, counted by the pre-pass from relocation section names", sec.Name, len(sec.Data)/size)
 		}
 		e := sec.Data[off : off+size]
