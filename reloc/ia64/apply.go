@@ -30,6 +30,7 @@ type relocator struct {
 	nextGOT int
 	kdescs  []kernelDesc
 	kdescAt map[uint64]uint64 // descriptor address → entry point
+	stubs   []stub            // PLT stubs made, for the image's symbols
 	log     []string
 }
 
@@ -397,6 +398,7 @@ func (r *relocator) plt(s *reloc.Site, value uint64) (uint64, error) {
 			if err := r.patchPLT(s, e, addr, ip, gp); err != nil {
 				return 0, err
 			}
+			r.stubs = append(r.stubs, stub{addr: addr, size: uint64(size), name: s.SymName + "@plt"})
 			return addr, nil
 		}
 		if t, _, _ := PLTTarget(e, addr, plt48); t == ip {
@@ -596,11 +598,17 @@ func sortUnwind(m *reloc.Module, sec *reloc.Section) error {
 	return nil
 }
 
+// stub is a PLT stub, named after the symbol of the relocation that made it.
+type stub struct {
+	addr, size uint64
+	name       string
+}
+
 // Contribution gives the image the module's gp as the absolute symbol
 // __gp, the kernel function descriptors this module uses as .kernel.opd
 // sections (one per run of consecutive descriptors) with each function's
-// entry point as a local function symbol, and what the kernel would have
-// logged.
+// entry point as a local function symbol, each PLT stub as a local
+// function symbol "target@plt", and what the kernel would have logged.
 func (r *relocator) Contribution() *reloc.Contribution {
 	c := &reloc.Contribution{Log: r.log}
 	c.Symbols = append(c.Symbols, reloc.ExtraSymbol{Name: "__gp", Value: r.gp,
@@ -608,6 +616,10 @@ func (r *relocator) Contribution() *reloc.Contribution {
 	addrs, data := kernelRuns(r.kdescs, r.opts.KernelGP)
 	for i := range addrs {
 		c.Sections = append(c.Sections, reloc.ExtraSection{Name: ".kernel.opd", Flags: elf.SHF_ALLOC, Addr: addrs[i], Align: 8, Data: data[i]})
+	}
+	for _, st := range r.stubs {
+		c.Symbols = append(c.Symbols, reloc.ExtraSymbol{Name: st.name, Value: st.addr, Size: st.size,
+			Info: elf.ST_INFO(elf.STB_LOCAL, elf.STT_FUNC), Section: -1})
 	}
 	seen := map[string]bool{}
 	for _, d := range r.kdescs {

@@ -362,3 +362,19 @@ func TestFdescZero(t *testing.T) {
 		t.Errorf("log %q", c.Log)
 	}
 }
+
+// Any type, offset and value: an error or a write inside the section,
+// never a panic.
+func FuzzApply(f *testing.F) {
+	f.Add(uint32(R_IA64_PCREL21B), uint64(2), uint64(printkDesc), int64(0), uint8(1))
+	f.Add(uint32(R_IA64_IMM64), uint64(0xff), uint64(0), int64(-1), uint8(3))
+	f.Add(uint32(R_IA64_IPLTLSB), uint64(0), uint64(tCore+0x40), int64(0), uint8(2))
+	f.Fuzz(func(t *testing.T, typ uint32, off, S uint64, A int64, sec uint8) {
+		m, r := testModule(t, testOpts)
+		s := site(m, 1+int(sec%3), off%0x110, R_IA64(typ), S, A)
+		if s.Off >= s.Section.Size {
+			return // the core refuses these before the backend sees them
+		}
+		_ = r.Apply(s)
+	})
+}
