@@ -378,3 +378,17 @@ func FuzzApply(f *testing.F) {
 		_ = r.Apply(s)
 	})
 }
+
+// Kernels before 2017 take movl/brl relocations at slot 2 only.
+func TestSlot2Only(t *testing.T) {
+	o := testOpts
+	o.Slot2Only = true
+	m, r := testModule(t, o)
+	if err := r.Apply(site(m, 1, 2, R_IA64_IMM64, 5, 0)); err != nil {
+		t.Errorf("slot 2: %v", err)
+	}
+	err := r.Apply(site(m, 1, 0x11, R_IA64_IMM64, 5, 0))
+	if err == nil || !contains(err.Error(), "mod: invalid slot number 1 for IMM64") {
+		t.Errorf("slot 1: %v", err)
+	}
+}
