@@ -31,6 +31,9 @@ type Image struct {
 	Exports     []symtab.Symbol // what the module exports (__ksymtab*)
 	Relocations int             // relocations applied
 	Log         []string        // what the kernel would have logged (taints)
+	// Extra is what the arch added to the image (see reloc.Contributor):
+	// nil for x86_64; ia64's __gp and kernel function descriptors.
+	Extra *reloc.Contribution
 
 	rm *reloc.Module
 }
@@ -120,6 +123,13 @@ func (img *Image) ELF() *gelf.Output {
 				Size: s.Size, Align: s.Align, Data: m.File.Bytes(i)})
 		}
 	}
+	extraIdx := len(o.Sections)
+	if x := img.Extra; x != nil {
+		for _, s := range x.Sections {
+			o.Sections = append(o.Sections, gelf.OutSection{Name: s.Name, Type: elf.SHT_PROGBITS, Flags: s.Flags | elf.SHF_ALLOC,
+				Addr: s.Addr, Size: uint64(len(s.Data)), Align: s.Align, Data: s.Data})
+		}
+	}
 	for i := 1; i < len(img.Symbols); i++ {
 		in := &m.Symbols[i]
 		s := &img.Symbols[i]
@@ -140,6 +150,15 @@ func (img *Image) ELF() *gelf.Output {
 			continue // in a section that is not loaded
 		}
 		o.Symbols = append(o.Symbols, out)
+	}
+	if x := img.Extra; x != nil {
+		for _, s := range x.Symbols {
+			out := gelf.OutSymbol{Name: s.Name, Value: s.Value, Size: s.Size, Info: s.Info, Section: -1, Shndx: elf.SHN_ABS}
+			if s.Section >= 0 && s.Section < len(x.Sections) {
+				out.Section = extraIdx + s.Section
+			}
+			o.Symbols = append(o.Symbols, out)
+		}
 	}
 	if v, ok := img.Symbol("init_module"); ok {
 		o.Entry = v

@@ -86,6 +86,12 @@ func (m *Module) Link(p Placement, syms Resolver) (*Image, error) {
 	if err := m.applyRelocations(img, rel); err != nil {
 		return nil, err
 	}
+	if c, ok := rel.(reloc.Contributor); ok {
+		img.Extra = c.Contribution()
+		if img.Extra != nil {
+			img.Log = append(img.Log, img.Extra.Log...)
+		}
+	}
 	m.writeSymtabCopy(img)
 	if img.Exports, err = m.readExports(img); err != nil {
 		return nil, err

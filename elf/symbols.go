@@ -77,6 +77,16 @@ func DecodeRela(b []byte) Rela {
 	return Rela{Off: le.Uint64(b), Info: le.Uint64(b[8:]), Addend: int64(le.Uint64(b[16:]))}
 }
 
+// AppendRela appends the Elf64_Rela encoding of each r to b.
+func AppendRela(b []byte, rels ...Rela) []byte {
+	for _, r := range rels {
+		b = le.AppendUint64(b, r.Off)
+		b = le.AppendUint64(b, r.Info)
+		b = le.AppendUint64(b, uint64(r.Addend))
+	}
+	return b
+}
+
 // DecodeRel decodes the Elf64_Rel at the start of b.
 func DecodeRel(b []byte) Rela {
 	_ = b[RelSize-1]

@@ -181,3 +181,40 @@ type Relocator interface {
 	// Finish runs after the last relocation (writes arch-owned tables).
 	Finish(m *Module) error
 }
+
+// Contributor is implemented by a Relocator whose arch adds to the linked
+// image what is not one of the module's sections: ia64 shows its module gp
+// as the symbol __gp and the kernel function descriptors it made as
+// sections. The core asks once, after Finish succeeded.
+type Contributor interface {
+	Contribution() *Contribution
+}
+
+// Contribution is what an arch adds to a linked image.
+type Contribution struct {
+	Sections []ExtraSection
+	Symbols  []ExtraSymbol
+	// Log holds messages the kernel would have printed without failing
+	// the load (ia64: "fdesc for zero requested!").
+	Log []string
+}
+
+// ExtraSection is memory outside the module, shown in the image as an
+// allocated section at Addr holding Data.
+type ExtraSection struct {
+	Name  string
+	Flags elf.SectionFlag
+	Addr  uint64
+	Align uint64
+	Data  []byte
+}
+
+// ExtraSymbol is a symbol added to the image: defined in
+// Contribution.Sections[Section], or absolute (SHN_ABS) when Section is -1.
+type ExtraSymbol struct {
+	Name    string
+	Value   uint64
+	Size    uint64
+	Info    byte // elf.ST_INFO(bind, type)
+	Section int
+}
