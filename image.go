@@ -93,15 +93,29 @@ func (img *Image) ELF() *gelf.Output {
 			o.Segments = append(o.Segments, gelf.OutSegment{Flags: fl, Vaddr: base + lo, Data: mem[lo:hi]})
 		}
 	}
+	// The data class of each region ends with its last section: what
+	// follows is the loader's kallsyms bookkeeping (the init copy of the
+	// symbol table, room for the core one), not the module's.
+	var coreEnd, initEnd uint64
+	for _, s := range img.rm.Sections {
+		if s.Loaded && !img.isKallsymsCopy(s) {
+			if s.Init {
+				initEnd = max(initEnd, s.Offset+s.Size)
+			} else {
+				coreEnd = max(coreEnd, s.Offset+s.Size)
+			}
+		}
+	}
 	for _, r := range []struct {
 		mem []byte
 		l   Layout
 		b   uint64
-	}{{img.CoreMem, img.CoreLayout, img.Core.Base}, {img.InitMem, img.InitLayout, img.Init.Base}} {
-		seg(r.mem, r.b, 0, r.l.TextSize, elf.PF_R|elf.PF_X)
-		seg(r.mem, r.b, r.l.TextSize, r.l.RoSize, elf.PF_R)
-		seg(r.mem, r.b, r.l.RoSize, r.l.RoAfterInitSize, elf.PF_R)
-		seg(r.mem, r.b, r.l.RoAfterInitSize, r.l.Size, elf.PF_R|elf.PF_W)
+		end uint64
+	}{{img.CoreMem, img.CoreLayout, img.Core.Base, coreEnd}, {img.InitMem, img.InitLayout, img.Init.Base, initEnd}} {
+		seg(r.mem, r.b, 0, min(r.l.TextSize, r.end), elf.PF_R|elf.PF_X)
+		seg(r.mem, r.b, r.l.TextSize, min(r.l.RoSize, r.end), elf.PF_R)
+		seg(r.mem, r.b, r.l.RoSize, min(r.l.RoAfterInitSize, r.end), elf.PF_R)
+		seg(r.mem, r.b, r.l.RoAfterInitSize, r.end, elf.PF_R|elf.PF_W)
 	}
 	seg(img.PercpuMem, img.Percpu.Base, 0, uint64(len(img.PercpuMem)), elf.PF_R|elf.PF_W)
 
@@ -130,6 +144,7 @@ func (img *Image) ELF() *gelf.Output {
 				Addr: s.Addr, Size: uint64(len(s.Data)), Align: s.Align, Data: s.Data})
 		}
 	}
+	o.Symbols = make([]gelf.OutSymbol, 0, len(img.Symbols))
 	for i := 1; i < len(img.Symbols); i++ {
 		in := &m.Symbols[i]
 		s := &img.Symbols[i]

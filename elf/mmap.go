@@ -26,7 +26,7 @@ func readFile(path string) ([]byte, func(), error) {
 		data, err := os.ReadFile(path)
 		return data, func() {}, err
 	}
-	data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED|syscall.MAP_POPULATE)
+	data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
 	if err != nil {
 		data, err := os.ReadFile(path)
 		return data, func() {}, err

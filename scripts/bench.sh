@@ -36,6 +36,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 for i in $(seq "$runs"); do
 	rm -rf "$work/out"
+	sync # let the file system finish freeing the last run's images first
 	measure golink "$work/golink" link -q --kernel "$corpus/System.map" --symvers "$corpus/Module.symvers" \
 		-o "$work/out" "$corpus/lib/modules/$abi"
 	measure depmod depmod -b "$work/root" "$abi"

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"io/fs"
@@ -172,12 +171,9 @@ func writeImage(path string, img *golink.Image) error {
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriterSize(f, 1<<16)
-	if err := img.WriteELF(w); err != nil {
-		f.Close()
-		return err
-	}
-	if err := w.Flush(); err != nil {
+	// Unbuffered: the writer gathers small writes itself and seeks over
+	// zero pages, which a bufio.Writer would hide from it.
+	if err := img.WriteELF(f); err != nil {
 		f.Close()
 		return err
 	}
