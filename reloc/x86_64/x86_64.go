@@ -17,7 +17,10 @@
 //     too and says the kernel would not have.
 //   - SHT_REL is not supported on x86_64; the kernel refuses it.
 //
-// The kernel has no GOT or PLT for x86_64 modules; none is built here.
+// The kernel has no GOT or PLT for x86_64 modules, and by default none is
+// built here: golink links as the kernel does. Options.GOT opts in to a
+// small GOT and PLT synthesised in the pre-pass (see got.go), which running
+// the code in a user process needs and the kernel does not.
 package x86_64
 
 import (
@@ -30,10 +33,32 @@ import (
 )
 
 // Arch is the x86_64 backend. It is stateless and safe for concurrent use.
-type Arch struct{}
+type Arch struct{ opts Options }
 
-// New returns the x86_64 backend.
-func New() *Arch { return &Arch{} }
+// Options select behaviour beyond the kernel's. The zero value is the
+// kernel's loader exactly.
+type Options struct {
+	// GOT synthesises, in the pre-pass, a global offset table (.got) for
+	// the GOT-relative relocations that position-independent code uses
+	// (R_X86_64_GOTPCREL, GOTPCRELX, REX_GOTPCRELX and the rest of the
+	// family) and a PLT stub (.plt) for every undefined symbol called
+	// through R_X86_64_PLT32, used when the callee is out of reach of a
+	// 32-bit displacement. It is how plain `gcc -c` output (PIE) loads, and
+	// how code reaches a host whose functions lie more than 2 GiB away.
+	// The kernel does neither; images linked with it differ from the
+	// kernel's.
+	GOT bool
+}
+
+// New returns the x86_64 backend: the kernel's, or with at most one
+// Options value, one that also does what the options ask.
+func New(opts ...Options) *Arch {
+	a := &Arch{}
+	if len(opts) > 0 {
+		a.opts = opts[0]
+	}
+	return a
+}
 
 // Machine returns EM_X86_64.
 func (*Arch) Machine() elf.Machine { return elf.EM_X86_64 }
@@ -54,15 +79,40 @@ func TypeName(t uint32) string {
 	return s
 }
 
-// Prepare has nothing to size on x86_64; it returns the module's relocator.
+// Prepare has nothing to size on x86_64 unless Options.GOT asks for a GOT
+// and PLT; it returns the module's relocator.
 func (a *Arch) Prepare(m *reloc.Module, relocs []reloc.RelocSection) (reloc.Relocator, error) {
-	return &relocator{}, nil
+	if !a.opts.GOT {
+		return &relocator{}, nil
+	}
+	g, err := prepareGOT(m, relocs)
+	if err != nil {
+		return nil, err
+	}
+	return &relocator{got: g}, nil
 }
 
-type relocator struct{}
+type relocator struct {
+	got *gotPLT // nil: the kernel's backend
+}
 
-func (*relocator) Begin(m *reloc.Module) error  { return nil }
+func (r *relocator) Begin(m *reloc.Module) error {
+	if r.got != nil {
+		return r.got.begin(m)
+	}
+	return nil
+}
+
 func (*relocator) Finish(m *reloc.Module) error { return nil }
+
+// Contribution names the PLT stubs (printk@plt) in the image; nil without
+// Options.GOT.
+func (r *relocator) Contribution() *reloc.Contribution {
+	if r.got == nil {
+		return nil
+	}
+	return r.got.contribution()
+}
 
 // ApplyREL refuses SHT_REL as the kernel's generic apply_relocate stub does.
 func (*relocator) ApplyREL(m *reloc.Module, rel *reloc.RelocSection) error {
@@ -75,8 +125,13 @@ var le = binary.LittleEndian
 
 // Apply applies one relocation: the kernel's __apply_relocate_add for one
 // Elf64_Rela, with golink's PC32 overflow check added.
-func (*relocator) Apply(s *reloc.Site) error {
+func (r *relocator) Apply(s *reloc.Site) error {
 	typ := elf.R_X86_64(s.Type)
+	if r.got != nil {
+		if done, err := r.got.apply(s); done {
+			return err
+		}
+	}
 	val := s.S + uint64(s.A)
 	var size int
 	switch typ {
