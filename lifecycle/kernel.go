@@ -142,8 +142,9 @@ func (k *Kernel) LoadObject(obj *gelf.File, args string) (*Module, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Module{Name: lm.Name, k: k, ref: newRefcount(), obj: obj, mod: lm, args: args,
+	m := &Module{Name: lm.Name, k: k, obj: obj, mod: lm, args: args,
 		gone: make(chan struct{}), users: map[*Module]bool{}, gets: map[string]int{}}
+	m.ref.init()
 	m.state.Store(int32(StateUnformed))
 	if err := k.addUnformed(m); err != nil {
 		return nil, err

@@ -26,7 +26,7 @@ type Module struct {
 	Name string
 
 	k     *Kernel
-	ref   *refcount
+	ref   refcount
 	state atomic.Int32
 
 	obj    *gelf.File
@@ -76,9 +76,10 @@ func (m *Module) Put() {
 	}
 }
 
-// Refcount is module_refcount: the references held now (a module that
-// another uses counts that use). Exact only when nobody is taking or
-// dropping one.
+// Refcount is module_refcount: the references held (a module that
+// another uses counts that use). Exact when nobody is taking or dropping
+// one; otherwise at least the number held at some moment during the call,
+// so a caller holding a reference never sees 0.
 func (m *Module) Refcount() int64 { return m.ref.count() }
 
 // State returns the module's state.

@@ -24,9 +24,31 @@ func procPin() int
 //go:linkname procUnpin runtime.procUnpin
 func procUnpin()
 
-// add adds d to the calling CPU's shard.
-func (r *refcount) add(d int64) {
-	p := procPin()
-	r.shards[p&r.mask].n.Add(d)
+// tryGet is try_module_get: a reference, if the module is live.
+func (r *refcount) tryGet() bool {
+	s := &r.shards[procPin()&(nshards-1)]
+	s.gets.Add(1)
 	procUnpin()
+	if r.live.Load() {
+		return true
+	}
+	s.puts.Add(1) // give it back on the same shard, then wake a remover
+	r.woken()
+	return false
+}
+
+// get is __module_get: a reference whatever the flag says, for a caller
+// that holds one already.
+func (r *refcount) get() {
+	r.shards[procPin()&(nshards-1)].gets.Add(1)
+	procUnpin()
+}
+
+// put is module_put.
+func (r *refcount) put() {
+	r.shards[procPin()&(nshards-1)].puts.Add(1)
+	procUnpin()
+	if r.waiting.Load() {
+		r.woken()
+	}
 }
