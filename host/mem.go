@@ -1,0 +1,241 @@
+//go:build linux && amd64 && cgo
+
+package host
+
+/*
+#include "runtime.h"
+*/
+import "C"
+
+import (
+	"debug/elf"
+	"fmt"
+	"sort"
+	"sync"
+	"syscall"
+	"unsafe"
+
+	"github.com/golink/golink"
+	"github.com/golink/golink/lifecycle"
+)
+
+// mapping is one module's memory: lifecycle.Memory over the module area.
+type mapping struct {
+	e     *Executor
+	mod   *lifecycle.Module
+	owner int32 // the C runtime's name for it
+
+	mu                  sync.Mutex
+	core, init, percpu  span
+	img                 *golink.Image
+	this                uint64
+	initFreed, unmapped bool
+	// writable spans, for WriteAt: data, and ro_after_init until init ends.
+	writable []span
+	kmallocs []span // what Kmalloc gave the kernel for this module
+}
+
+// mem returns n bytes at addr: in the module area, or a Kmalloc block.
+func (m *mapping) mem(addr, n uint64) []byte {
+	if m.e.arena.contains(addr) {
+		return m.e.arena.bytes(addr, n)
+	}
+	return unsafe.Slice((*byte)(C.golink_rt_ptr(C.uint64_t(addr))), n)
+}
+
+func (m *mapping) Placement() golink.Placement {
+	return golink.Placement{Core: m.core.addr, Init: m.init.addr, Percpu: m.percpu.addr}
+}
+
+// Install copies the image in and applies the kernel's protections:
+// text read-execute, read-only data read-only, data read-write. The
+// ro_after_init data stays writable until FreeInit, as in the kernel. At no
+// time is a page both writable and executable.
+func (m *mapping) Install(img *golink.Image) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if img.Core.Base != m.core.addr || img.Init.Base != m.init.addr || uint64(len(img.CoreMem)) > m.core.size || uint64(len(img.InitMem)) > m.init.size {
+		return fmt.Errorf("host: %s: image linked for core %#x init %#x, memory at %#x and %#x", img.Name, img.Core.Base, img.Init.Base, m.core.addr, m.init.addr)
+	}
+	m.img = img
+	copy(m.e.arena.bytes(m.core.addr, m.core.size), img.CoreMem)
+	copy(m.e.arena.bytes(m.init.addr, m.init.size), img.InitMem)
+	copy(m.e.arena.bytes(m.percpu.addr, m.percpu.size), img.PercpuMem)
+	for _, r := range []struct {
+		s span
+		l golink.Layout
+	}{{m.core, img.CoreLayout}, {m.init, img.InitLayout}} {
+		if err := protect(r.s.addr, r.l.TextSize, syscall.PROT_READ|syscall.PROT_EXEC); err != nil {
+			return err
+		}
+		if err := protect(r.s.addr+r.l.TextSize, r.l.RoSize-r.l.TextSize, syscall.PROT_READ); err != nil {
+			return err
+		}
+		m.writable = append(m.writable, span{r.s.addr + r.l.RoSize, r.s.size - r.l.RoSize})
+	}
+	if m.percpu.size > 0 {
+		m.writable = append(m.writable, m.percpu)
+	}
+	m.this, _ = img.Symbol("__this_module")
+	C.golink_rt_register(C.int32_t(m.owner), C.uint64_t(m.core.addr), C.uint64_t(m.core.addr+m.core.size))
+	C.golink_rt_register(C.int32_t(m.owner), C.uint64_t(m.init.addr), C.uint64_t(m.init.addr+m.init.size))
+	registry.Lock()
+	registry.byOwner[m.owner] = m
+	if m.this != 0 {
+		registry.byThis[m.this] = m.mod
+	}
+	registry.Unlock()
+	return nil
+}
+
+// spanOf returns the accessible span holding [addr, addr+n), or false.
+func (m *mapping) spanOf(addr uint64, n int, spans ...span) bool {
+	for _, s := range spans {
+		if s.size > 0 && addr >= s.addr && addr-s.addr <= s.size && uint64(n) <= s.size-(addr-s.addr) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *mapping) ReadAt(p []byte, addr uint64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	spans := append([]span{m.core, m.percpu}, m.kmallocs...)
+	if !m.initFreed {
+		spans = append(spans, m.init)
+	}
+	if m.unmapped || !m.spanOf(addr, len(p), spans...) {
+		return fmt.Errorf("%#x+%d: not module memory", addr, len(p))
+	}
+	copy(p, m.mem(addr, uint64(len(p))))
+	return nil
+}
+
+func (m *mapping) WriteAt(p []byte, addr uint64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.unmapped || !(m.spanOf(addr, len(p), m.writable...) || m.spanOf(addr, len(p), m.kmallocs...)) {
+		return fmt.Errorf("%#x+%d: not writable module memory", addr, len(p))
+	}
+	copy(m.mem(addr, uint64(len(p))), p)
+	return nil
+}
+
+// Kmalloc allocates for the kernel on the module's behalf: freed at Unmap,
+// and not counted as the module's leak.
+func (m *mapping) Kmalloc(n int) (uint64, error) {
+	a := uint64(C.golink_rt_alloc_for(C.int32_t(-m.owner), C.uint64_t(n), 0, 1))
+	if a == 0 {
+		return 0, syscall.ENOMEM
+	}
+	m.mu.Lock()
+	m.kmallocs = append(m.kmallocs, span{a, uint64(n)})
+	m.mu.Unlock()
+	return a, nil
+}
+
+// Call enters module code at addr. The lifecycle package calls it only
+// with a reference held (or as the loader running init and exit).
+func (m *mapping) Call(addr uint64, args ...uint64) uint64 {
+	var a [6]uint64
+	copy(a[:], args)
+	return uint64(C.golink_call(C.int32_t(m.owner), C.uint64_t(addr), C.uint64_t(a[0]), C.uint64_t(a[1]), C.uint64_t(a[2]),
+		C.uint64_t(a[3]), C.uint64_t(a[4]), C.uint64_t(a[5])))
+}
+
+// FreeInit releases the init region and makes ro_after_init read-only.
+func (m *mapping) FreeInit() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.initFreed || m.unmapped {
+		return
+	}
+	m.initFreed = true
+	C.golink_rt_unregister(C.int32_t(m.owner), C.uint64_t(m.init.addr))
+	m.e.arena.release(m.init.addr, m.init.size)
+	if m.img != nil {
+		l := m.img.CoreLayout
+		protect(m.core.addr+l.RoSize, l.RoAfterInitSize-l.RoSize, syscall.PROT_READ)
+		m.writable = []span{{m.core.addr + l.RoAfterInitSize, m.core.size - l.RoAfterInitSize}}
+		if m.percpu.size > 0 {
+			m.writable = append(m.writable, m.percpu)
+		}
+	}
+}
+
+// Unmap frees the module's memory, what it allocated and what the kernel
+// allocated for it, and reports its leaks.
+func (m *mapping) Unmap() []lifecycle.Leak {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.unmapped {
+		return nil
+	}
+	m.unmapped = true
+	m.kmallocs = nil
+	registry.Lock()
+	delete(registry.byOwner, m.owner)
+	if m.this != 0 && registry.byThis[m.this] == m.mod {
+		delete(registry.byThis, m.this)
+	}
+	for k, cbs := range registry.callbacks {
+		for name, f := range cbs {
+			if f.Module == m.mod {
+				delete(cbs, name)
+			}
+		}
+		if len(cbs) == 0 {
+			delete(registry.callbacks, k)
+		}
+	}
+	registry.Unlock()
+	C.golink_rt_unregister(C.int32_t(m.owner), 0)
+	var info [64]C.struct_golink_alloc_info
+	n := int(C.golink_rt_collect(C.int32_t(m.owner), &info[0], C.int(len(info))))
+	var leaks []lifecycle.Leak
+	for i := 0; i < n && i < len(info); i++ {
+		leaks = append(leaks, lifecycle.Leak{Addr: uint64(info[i].addr), Size: int(info[i].size), Caller: m.symbolize(uint64(info[i].caller))})
+	}
+	if n > len(info) {
+		leaks = append(leaks, lifecycle.Leak{Caller: fmt.Sprintf("(%d more allocations)", n-len(info))})
+	}
+	m.e.arena.release(m.core.addr, m.core.size)
+	if !m.initFreed {
+		m.e.arena.release(m.init.addr, m.init.size)
+	}
+	if m.percpu.size > 0 {
+		m.e.arena.release(m.percpu.addr, m.percpu.size)
+	}
+	return leaks
+}
+
+// symbolize names a code address of the module as kallsyms would:
+// function+offset, from the image's symbols.
+func (m *mapping) symbolize(addr uint64) string {
+	if m.img == nil {
+		return fmt.Sprintf("%#x", addr)
+	}
+	type fn struct {
+		name       string
+		addr, size uint64
+	}
+	var fns []fn
+	for i, s := range m.img.Symbols {
+		if i == 0 || s.Undefined() || elf.ST_TYPE(s.Info) != elf.STT_FUNC {
+			continue
+		}
+		fns = append(fns, fn{s.Name, s.Value, m.img.Module.Symbols[i].Size})
+	}
+	sort.Slice(fns, func(i, j int) bool { return fns[i].addr < fns[j].addr })
+	best := -1
+	for i, f := range fns {
+		if f.addr <= addr {
+			best = i
+		}
+	}
+	if best < 0 || (fns[best].size > 0 && addr-fns[best].addr >= fns[best].size) {
+		return fmt.Sprintf("%#x", addr)
+	}
+	return fmt.Sprintf("%s+%#x", fns[best].name, addr-fns[best].addr)
+}

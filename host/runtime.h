@@ -1,0 +1,44 @@
+/*
+ * The C half of golink's host kernel: what module code calls (the
+ * functions and data exported to modules, table golink_exports) and what
+ * the Go half calls (module entry, the allocation ledger).
+ */
+#ifndef GOLINK_HOST_RUNTIME_H
+#define GOLINK_HOST_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One symbol the host kernel exports to modules. */
+struct golink_export {
+	const char *name;
+	void *addr;
+	char type; /* nm letter: 'T' text, 'D' data */
+	char gpl;  /* exported with EXPORT_SYMBOL_GPL */
+};
+extern const struct golink_export golink_exports[];
+
+/* Calls fn with six integer arguments (the SysV registers rdi..r9), as
+ * module owner: the owner of what fn calls when its return address does not
+ * say (a tail call leaves the caller's caller there). */
+uint64_t golink_call(int32_t owner, uint64_t fn, uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, uint64_t f);
+
+/* The owner table: which module's memory a code address lies in. */
+void golink_rt_register(int32_t owner, uint64_t lo, uint64_t hi);
+void golink_rt_unregister(int32_t owner, uint64_t lo);
+int32_t golink_rt_owner(uint64_t pc);
+
+/* Memory by address, for Go. */
+void *golink_rt_ptr(uint64_t addr);
+
+/* The allocation ledger. */
+struct golink_alloc_info {
+	uint64_t addr;
+	uint64_t size;
+	uint64_t caller;
+};
+uint64_t golink_rt_alloc_for(int32_t owner, uint64_t size, uint64_t caller, int zero);
+int golink_rt_collect(int32_t owner, struct golink_alloc_info *out, int max);
+int64_t golink_rt_outstanding(int32_t owner, int64_t *bytes);
+
+#endif
