@@ -21,7 +21,9 @@ const (
 	heapBase = 0xffff888000000000
 )
 
-func newTestMem() *testMem { return &testMem{base: memBase, heapBase: heapBase, data: make([]byte, 4096)} }
+func newTestMem() *testMem {
+	return &testMem{base: memBase, heapBase: heapBase, data: make([]byte, 4096)}
+}
 
 func (m *testMem) span(addr uint64, n int) ([]byte, error) {
 	for _, r := range []struct {
