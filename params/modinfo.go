@@ -49,26 +49,27 @@ func ParseModinfo(modinfo []byte) []ModinfoParam {
 }
 
 // Merge adds .modinfo's types and descriptions to the decoded parameters
-// (matched by exact name) and appends, with InParamTable false, the
+// (matched by exact name, every entry of that name) and appends, with InParamTable false, the
 // parameters .modinfo mentions but __param lacks. It returns a new slice.
 func Merge(ps []Param, modinfo []byte) []Param {
 	out := append([]Param(nil), ps...)
-	byName := map[string]int{}
+	byName := map[string][]int{}
 	for i := range out {
-		if _, dup := byName[out[i].Name]; !dup {
-			byName[out[i].Name] = i
-		}
+		byName[out[i].Name] = append(byName[out[i].Name], i)
 	}
 	for _, m := range ParseModinfo(modinfo) {
-		i, ok := byName[m.Name]
+		idx, ok := byName[m.Name]
 		if !ok {
-			i = len(out)
-			byName[m.Name] = i
+			idx = []int{len(out)}
 			out = append(out, Param{Name: m.Name})
 		}
-		p := &out[i]
-		p.ModinfoType, p.HasModinfoType = m.Type, m.HasType
-		p.Desc, p.HasDesc = m.Desc, m.HasDesc
+		// A name twice in __param (two objects declaring it) gets the
+		// description on both; parse_one only ever sets the first.
+		for _, i := range idx {
+			p := &out[i]
+			p.ModinfoType, p.HasModinfoType = m.Type, m.HasType
+			p.Desc, p.HasDesc = m.Desc, m.HasDesc
+		}
 	}
 	return out
 }
