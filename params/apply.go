@@ -76,11 +76,14 @@ type Applied struct {
 	Strings []uint64
 }
 
-// NotApplied is an argument for a parameter whose ops golink cannot run.
+// NotApplied is an argument golink could not apply: the parameter has
+// custom ops it cannot run, or its variable is not in the memory given
+// (a module_param on a kernel variable).
 type NotApplied struct {
-	Param *Param
-	Value string
-	Bare  bool // no value given
+	Param  *Param
+	Value  string
+	Bare   bool   // no value given
+	Reason string // "custom ops <ops> (set <fn>)", or the memory fault
 }
 
 // Result is everything parse_args did.
@@ -158,6 +161,15 @@ func Apply(module, args string, ps []Param, mem Memory, alloc Allocator, cfg *Co
 			return r, nil
 		}
 		errno, err := a.parseOne(b, p, v, ps)
+		var me *MemoryError
+		if errors.As(err, &me) && a.param != nil {
+			na := NotApplied{Param: a.param, Bare: v < 0, Reason: me.Error()}
+			if v >= 0 {
+				na.Value = b.str(v)
+			}
+			r.NotApplied = append(r.NotApplied, na)
+			continue
+		}
 		if err != nil {
 			return r, err
 		}
@@ -181,6 +193,7 @@ type applier struct {
 	cfg    *Config
 	r      *Result
 	cur    *Applied
+	param  *Param // the parameter being set
 }
 
 func (a *applier) logf(format string, args ...any) {
@@ -208,8 +221,10 @@ func (a *applier) parseOne(b buf, p, v int, ps []Param) (syscall.Errno, error) {
 			a.logf("Setting dangerous option %s - tainting kernel", kp.Name)
 			a.r.Tainted = true
 		}
+		a.param = kp
 		return a.set(b, v, kp)
 	}
+	a.param = nil
 	a.unknown(b, p, v)
 	return 0, nil
 }
@@ -267,7 +282,10 @@ func (a *applier) set(b buf, v int, kp *Param) (syscall.Errno, error) {
 			}
 			return 0, nil
 		}
-		na := NotApplied{Param: kp, Bare: val == nil}
+		na := NotApplied{Param: kp, Bare: val == nil, Reason: "custom ops " + kp.Ops}
+		if kp.Set != "" {
+			na.Reason += " (set " + kp.Set + ")"
+		}
 		if val != nil {
 			na.Value = *val
 		}

@@ -1,7 +1,6 @@
 package params
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"syscall"
@@ -248,6 +247,9 @@ func TestApplyDetails(t *testing.T) {
 	if diff := cmp.Diff([]string{`cb="7" bare=false`, `cbn="" bare=true`}, got); diff != "" {
 		t.Errorf("NotApplied (-want +got):\n%s", diff)
 	}
+	if r.NotApplied[0].Reason != "custom ops cb_ops (set cb_set)" {
+		t.Errorf("NotApplied reason %q", r.NotApplied[0].Reason)
+	}
 	for _, want := range []struct{ name, value string }{{"cp", "hello world"}, {"carr", "x,yz"}, {"b", "0"}, {"danger", "0"}} {
 		var p *Param
 		for i := range ps {
@@ -295,18 +297,19 @@ func TestApplyDetails(t *testing.T) {
 		t.Errorf("custom hook error: errno %v, not applied %d", r.Errno(), len(r.NotApplied))
 	}
 
-	// No allocator for charp: golink's error, not the kernel's.
-	_, err = Apply("m", "cp=x", ps, mem, nil, nil)
-	var me *MemoryError
-	if !errors.As(err, &me) || me.Param != "cp" {
-		t.Errorf("charp without allocator: %v", err)
-	}
-	// Memory that is not there.
+	// No allocator for charp, memory that is not there: golink's
+	// limits, not the kernel's errors; parsing goes on.
 	bad := testParams()
 	bad[3].Var.Addr = 0x1000
-	_, err = Apply("m", "i=1", bad, mem, mem, nil)
-	if !errors.As(err, &me) || me.Addr != 0x1000 {
-		t.Errorf("unmapped variable: %v", err)
+	r, err = Apply("m", "cp=x i=1 b=2", bad, mem, nil, nil)
+	if err != nil || r.Err() != nil || len(r.Applied) != 1 || len(r.NotApplied) != 2 {
+		t.Fatalf("Apply with faults: %v, %v, applied %d, not applied %+v", err, r.Err(), len(r.Applied), r.NotApplied)
+	}
+	for i, want := range []string{"parameter cp: memory at 0xffffffffa0000048: charp parameter needs an allocator for its copy",
+		"parameter i: memory at 0x1000: 0x1000+4 is not mapped"} {
+		if got := r.NotApplied[i].Reason; got != want {
+			t.Errorf("NotApplied[%d].Reason = %q, want %q", i, got, want)
+		}
 	}
 }
 

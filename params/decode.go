@@ -138,7 +138,7 @@ func (d *objDecoder) ref(field string, sec int, off uint64, raw []byte) (Ref, er
 		r.Addend = int64(le.Uint64(raw))
 	}
 	sym := &d.syms[r.Sym()]
-	ref := Ref{Sym: sym.Name, Addend: r.Addend}
+	ref := Ref{Sym: sym.Name, SymIndex: int(r.Sym()), Addend: r.Addend}
 	if sym.Type() == elf.STT_SECTION && int(sym.Shndx) < len(d.f.Sections) {
 		ref.Sym = d.f.Sections[sym.Shndx].Name
 	}

@@ -187,10 +187,11 @@ func (p *Param) NoArg() bool { return p.OpsFlags&KERNEL_PARAM_OPS_FL_NOARG != 0 
 // relocation that fills it (symbol and addend) and, when the target lies in
 // the module, the section and offset; Addr once the module is placed.
 type Ref struct {
-	Null    bool   // the pointer is NULL (no relocation, zero bytes)
-	Sym     string // the relocation's symbol (a section symbol's section name)
-	Addend  int64
-	Section int    // object section holding the target (0: not in the module)
-	Off     uint64 // offset of the target in Section
-	Addr    uint64 // final address: set by Locate, or read from a linked image
+	Null     bool   // the pointer is NULL (no relocation, zero bytes)
+	Sym      string // the relocation's symbol (a section symbol's section name)
+	SymIndex int    // its index in the object's symbol table
+	Addend   int64
+	Section  int    // object section holding the target (0: not in the module)
+	Off      uint64 // offset of the target in Section
+	Addr     uint64 // final address: set by Locate, or read from a linked image
 }
