@@ -63,18 +63,18 @@ type Segment struct {
 
 // File is a linked module image.
 type File struct {
-	Path     string
-	Name     string // the module's name (.modinfo name=, else struct module's)
-	Machine  elf.Machine
-	Sections []Section // by index, 0 the null section
-	Symbols  []Symbol  // by index, 0 the null symbol
-	Segments []Segment // sorted by address
-	Modinfo  []byte
-	Core     Region
-	Init     Region
-	Percpu   Region // zero if the module has no .data..percpu
-	PercpuSec int   // index of .data..percpu, 0 if none
-	Kmalloc  Region // golink's parameter area, zero if none
+	Path      string
+	Name      string // the module's name (.modinfo name=, else struct module's)
+	Machine   elf.Machine
+	Sections  []Section // by index, 0 the null section
+	Symbols   []Symbol  // by index, 0 the null symbol
+	Segments  []Segment // sorted by address
+	Modinfo   []byte
+	Core      Region
+	Init      Region
+	Percpu    Region // zero if the module has no .data..percpu
+	PercpuSec int    // index of .data..percpu, 0 if none
+	Kmalloc   Region // golink's parameter area, zero if none
 }
 
 // FormatError is an image golink cannot have written.
