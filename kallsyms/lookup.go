@@ -28,24 +28,42 @@ func (f Found) String() string {
 	return s
 }
 
-// result is the fixed part of the answer for one interval.
-type result struct {
-	name, module string
-	addr, size   uint64
+// rec is one interval of the address space with its answer: 32 bytes,
+// so that a lookup touches one or two cache lines of them. The name is a
+// slice of one string holding every name (slicing it reads nothing).
+type rec struct {
+	start   uint64 // the interval's first address
+	addr    uint64 // the symbol's address
+	size    uint64
+	nameOff uint32
+	nameMod uint32 // name length (10 bits) | module index+1 (22 bits); 0 module: kernel
 }
 
-// index cuts the address space into intervals, each with one answer
-// (or none), and finds an address's interval through a table indexed by
-// the address's high bits: bucket[b] is the interval holding the first
-// address of bucket b, so the answer lies between bucket[b] and
-// bucket[b+1], usually a step or two apart.
+const (
+	nameBits = 10
+	noSymbol = 1<<32 - 1 // nameMod of an interval without a symbol
+)
+
+// segment is a stretch of covered addresses [lo, hi) with its share of
+// the bucket table: the kernel's and the modules' are apart by hundreds of
+// megabytes, which buckets need not cover.
+type segment struct {
+	lo, hi uint64
+	off    int // first bucket
+}
+
+// index cuts the covered address space into intervals, each with one
+// answer (or none), and finds an address's interval through a table
+// indexed by the address's high bits: bucket[b] is the interval holding
+// the first address of bucket b, so the answer lies between bucket[b] and
+// bucket[b+1], usually in the same cache line.
 type index struct {
-	starts []uint64 // interval starts, ascending
-	ents   []int32  // answer per interval, -1 for none
-	res    []result
-	lo, hi uint64 // intervals cover [lo, hi)
-	shift  uint
-	bucket []uint32
+	recs    []rec
+	names   string
+	modules []string
+	segs    []segment
+	shift   uint
+	bucket  []uint32
 }
 
 func (t *Table) resetIndex() {
@@ -63,12 +81,26 @@ func (t *Table) build() {
 
 type span struct {
 	lo, hi uint64
-	at     func(x uint64) int32 // answer for the interval starting at x
-	cuts   []uint64             // interval starts inside (lo, hi)
+	at     func(x uint64) rec // answer for the interval starting at x
+	cuts   []uint64           // interval starts inside (lo, hi)
 }
+
+// maxGap is the largest hole inside one segment of the index.
+const maxGap = 64 << 20
 
 func (t *Table) buildIndex() *index {
 	ix := &index{}
+	var names strings.Builder
+	nameAt := map[string]uint32{}
+	name := func(n string, mod int) rec {
+		off, ok := nameAt[n]
+		if !ok {
+			off = uint32(names.Len())
+			names.WriteString(n)
+			nameAt[n] = off
+		}
+		return rec{nameOff: off, nameMod: uint32(len(n)) | uint32(mod)<<nameBits}
+	}
 	var spans []span
 	// The kernel: [_stext, _end) with KALLSYMS_ALL, else text and init text.
 	if t.hasK && len(t.kernel) > 0 {
@@ -92,14 +124,17 @@ func (t *Table) buildIndex() *index {
 					cuts = append(cuts, s.Addr)
 				}
 			}
-			spans = append(spans, span{lo: r[0], hi: r[1], cuts: cuts, at: func(x uint64) int32 { return t.kernelAt(ix, x) }})
+			spans = append(spans, span{lo: r[0], hi: r[1], cuts: cuts, at: func(x uint64) rec { return t.kernelAt(name, x) }})
 		}
 	}
+	ix.modules = []string{""}
 	for _, m := range t.mods {
 		m := m
-		if m.core.Size == 0 {
+		if m.core.Size == 0 || len(ix.modules) >= 1<<(32-nameBits)-1 {
 			continue
 		}
+		mi := len(ix.modules)
+		ix.modules = append(ix.modules, m.name)
 		vals := make([]Symbol, len(m.lookups))
 		copy(vals, m.lookups)
 		sort.SliceStable(vals, func(i, j int) bool { return vals[i].Addr < vals[j].Addr })
@@ -110,61 +145,70 @@ func (t *Table) buildIndex() *index {
 			}
 		}
 		spans = append(spans, span{lo: m.core.Base, hi: m.core.Base + m.core.Size, cuts: cuts,
-			at: func(x uint64) int32 { return moduleAt(ix, m, vals, x) }})
+			at: func(x uint64) rec { return moduleAt(name, mi, m, vals, x) }})
 	}
 	sort.Slice(spans, func(i, j int) bool { return spans[i].lo < spans[j].lo })
+	hi := uint64(0)
 	for _, sp := range spans {
-		if n := len(ix.starts); n > 0 && sp.lo < ix.hi {
+		if len(ix.recs) > 0 && sp.lo < hi {
 			continue // overlaps the one before: not a layout the kernel has
 		}
-		if len(ix.starts) > 0 && sp.lo > ix.hi {
-			ix.starts = append(ix.starts, ix.hi)
-			ix.ents = append(ix.ents, -1)
-		}
-		if len(ix.starts) == 0 {
-			ix.lo = sp.lo
+		if len(ix.recs) == 0 || sp.lo-hi > maxGap {
+			ix.segs = append(ix.segs, segment{lo: sp.lo})
+		} else if sp.lo > hi {
+			ix.recs = append(ix.recs, rec{start: hi, nameMod: noSymbol})
 		}
 		sort.Slice(sp.cuts, func(i, j int) bool { return sp.cuts[i] < sp.cuts[j] })
 		prev := sp.lo
-		ix.starts = append(ix.starts, prev)
-		ix.ents = append(ix.ents, sp.at(prev))
+		r := sp.at(prev)
+		r.start = prev
+		ix.recs = append(ix.recs, r)
 		for _, c := range sp.cuts {
 			if c == prev {
 				continue
 			}
 			prev = c
-			ix.starts = append(ix.starts, c)
-			ix.ents = append(ix.ents, sp.at(c))
+			r := sp.at(c)
+			r.start = c
+			ix.recs = append(ix.recs, r)
 		}
-		ix.hi = sp.hi
+		hi = sp.hi
+		ix.segs[len(ix.segs)-1].hi = hi
 	}
-	if len(ix.starts) == 0 {
+	ix.names = names.String()
+	if len(ix.recs) == 0 {
 		return ix
 	}
-	// Buckets: about two intervals per bucket on average.
-	width := ix.hi - ix.lo
-	ix.shift = 4
-	if want := uint64(len(ix.starts)) * 2; width/want > 16 {
-		ix.shift = uint(bits.Len64(width/want)) - 1
+	// Buckets: about one per interval.
+	width := uint64(0)
+	for _, sg := range ix.segs {
+		width += sg.hi - sg.lo
 	}
-	nb := (width-1)>>ix.shift + 1
-	ix.bucket = make([]uint32, nb+1)
+	ix.shift = 4
+	if w := width / uint64(len(ix.recs)); w > 16 {
+		ix.shift = uint(bits.Len64(w)) - 1
+	}
 	k := 0
-	for b := uint64(0); b <= nb; b++ {
-		a := ix.lo + b<<ix.shift
-		if b == nb {
-			a = ix.hi - 1
+	for si := range ix.segs {
+		sg := &ix.segs[si]
+		sg.off = len(ix.bucket)
+		nb := (sg.hi-sg.lo-1)>>ix.shift + 1
+		for b := uint64(0); b <= nb; b++ {
+			a := sg.lo + b<<ix.shift
+			if b == nb {
+				a = sg.hi - 1
+			}
+			for k+1 < len(ix.recs) && ix.recs[k+1].start <= a {
+				k++
+			}
+			ix.bucket = append(ix.bucket, uint32(k))
 		}
-		for k+1 < len(ix.starts) && ix.starts[k+1] <= a {
-			k++
-		}
-		ix.bucket[b] = uint32(k)
 	}
 	return ix
 }
 
 // kernelAt is get_symbol_pos for an interval of the kernel starting at x.
-func (t *Table) kernelAt(ix *index, x uint64) int32 {
+func (t *Table) kernelAt(name func(string, int) rec, x uint64) rec {
 	ks := t.kernel
 	i := sort.Search(len(ks), func(i int) bool { return ks[i].Addr > x }) - 1
 	if i < 0 {
@@ -192,14 +236,15 @@ func (t *Table) kernelAt(ix *index, x uint64) int32 {
 			end = b.etext
 		}
 	}
-	ix.res = append(ix.res, result{name: ks[i].Name, addr: start, size: end - start})
-	return int32(len(ix.res) - 1)
+	r := name(ks[i].Name, 0)
+	r.addr, r.size = start, end-start
+	return r
 }
 
 // moduleAt is find_kallsyms_symbol for an interval of a module's core
 // starting at x; vals are the symbols it considers, sorted by address
 // (stably, so the first of equal values has the lowest index).
-func moduleAt(ix *index, m *module, vals []Symbol, x uint64) int32 {
+func moduleAt(name func(string, int) rec, mi int, m *module, vals []Symbol, x uint64) rec {
 	i := sort.Search(len(vals), func(i int) bool { return vals[i].Addr > x }) - 1
 	// The best value must exceed symbol 0's (0): take the first symbol of
 	// the greatest value at or below x.
@@ -207,7 +252,7 @@ func moduleAt(ix *index, m *module, vals []Symbol, x uint64) int32 {
 		i--
 	}
 	if i < 0 || vals[i].Addr == 0 {
-		return -1
+		return rec{nameMod: noSymbol}
 	}
 	best := vals[i]
 	next := m.core.Base + m.core.TextSize
@@ -215,8 +260,9 @@ func moduleAt(ix *index, m *module, vals []Symbol, x uint64) int32 {
 	if j < len(vals) && vals[j].Addr < next {
 		next = vals[j].Addr
 	}
-	ix.res = append(ix.res, result{name: best.Name, module: m.name, addr: best.Addr, size: next - best.Addr})
-	return int32(len(ix.res) - 1)
+	r := name(best.Name, mi)
+	r.addr, r.size = best.Addr, next-best.Addr
+	return r
 }
 
 // Lookup finds the symbol for addr as %pS does: the kernel's own table for
@@ -224,25 +270,30 @@ func moduleAt(ix *index, m *module, vals []Symbol, x uint64) int32 {
 func (t *Table) Lookup(addr uint64) (Found, bool) {
 	t.build()
 	ix := t.idx
-	if addr < ix.lo || addr >= ix.hi {
-		return Found{}, false
-	}
-	b := (addr - ix.lo) >> ix.shift
-	i, j := ix.bucket[b], ix.bucket[b+1]
-	for i < j {
-		m := (i + j + 1) / 2
-		if ix.starts[m] <= addr {
-			i = m
-		} else {
-			j = m - 1
+	for si := range ix.segs {
+		sg := &ix.segs[si]
+		if addr < sg.lo || addr >= sg.hi {
+			continue
 		}
+		b := sg.off + int((addr-sg.lo)>>ix.shift)
+		i, j := ix.bucket[b], ix.bucket[b+1]
+		for i < j {
+			m := (i + j + 1) / 2
+			if ix.recs[m].start <= addr {
+				i = m
+			} else {
+				j = m - 1
+			}
+		}
+		r := &ix.recs[i]
+		if r.nameMod == noSymbol {
+			return Found{}, false
+		}
+		n := r.nameMod & (1<<nameBits - 1)
+		return Found{Name: ix.names[r.nameOff : r.nameOff+n], Module: ix.modules[r.nameMod>>nameBits],
+			Addr: r.addr, Size: r.size, Offset: addr - r.addr}, true
 	}
-	e := ix.ents[i]
-	if e < 0 {
-		return Found{}, false
-	}
-	r := &ix.res[e]
-	return Found{Name: r.name, Module: r.module, Addr: r.addr, Size: r.size, Offset: addr - r.addr}, true
+	return Found{}, false
 }
 
 // Symbolize formats addr as %pS: "name+0xoff/0xsize [module]", or "0x..."
