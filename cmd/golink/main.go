@@ -49,5 +49,7 @@ func New(stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	root.AddCommand(newLinkCmd())
 	root.AddCommand(newParamsCmd())
+	root.AddCommand(newKallsymsCmd())
+	root.AddCommand(newDisasmCmd())
 	return root
 }

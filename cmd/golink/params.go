@@ -118,7 +118,8 @@ func runParams(cmd *cobra.Command, fl *paramsFlags, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(rows)
 	}
-	tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 8, 2, ' ', 0)
 	for _, r := range rows {
 		typ := r.Type
 		if typ == "" {
@@ -137,7 +138,15 @@ func runParams(cmd *cobra.Command, fl *paramsFlags, args []string) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, typ, val, perm, strings.ReplaceAll(r.Description, "\n", " "))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, line := range strings.SplitAfter(buf.String(), "\n") {
+		if line != "" {
+			fmt.Fprintln(stdout, strings.TrimRight(line, " \n"))
+		}
+	}
+	return nil
 }
 
 func row(p *params.Param, mem params.Memory) paramRow {
