@@ -69,6 +69,10 @@ type paramRow struct {
 
 func runParams(cmd *cobra.Command, fl *paramsFlags, args []string) error {
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	if d := cmd.ArgsLenAtDash(); d >= 1 {
+		// cobra took "--" for the end of the flags; the kernel wants it.
+		args = append(append(append([]string(nil), args[:d]...), "--"), args[d:]...)
+	}
 	path, opts := args[0], strings.Join(args[1:], " ")
 	data, err := os.ReadFile(path)
 	if err != nil {
