@@ -34,6 +34,10 @@ type Config struct {
 	// Lockdown models security_locked_down(LOCKDOWN_MODULE_PARAMETERS):
 	// parameters flagged KERNEL_PARAM_FL_HWPARAM are refused (EPERM).
 	Lockdown bool
+	// NoUnknownCallback models parse_args called without an unknown
+	// handler (as for the kernel's own parameters, not a module's): an
+	// unknown name is then refused with ENOENT ("Unknown parameter").
+	NoUnknownCallback bool
 	// Custom, if set, applies a value to a parameter with custom ops (an
 	// executed module can run its set function). Without it such
 	// parameters are reported in Result.NotApplied, not guessed at. value
@@ -225,6 +229,9 @@ func (a *applier) parseOne(b buf, p, v int, ps []Param) (syscall.Errno, error) {
 		return a.set(b, v, kp)
 	}
 	a.param = nil
+	if a.cfg.NoUnknownCallback {
+		return syscall.ENOENT, nil
+	}
 	a.unknown(b, p, v)
 	return 0, nil
 }

@@ -180,6 +180,8 @@ func TestApply(t *testing.T) {
 		{name: "charp at the limit", args: "cp=" + strings.Repeat("x", 1024)},
 		{name: "charp array too long", args: "carr=a,b,c", log: []string{"carr: can only take 2 arguments", "m: `a' invalid for parameter `carr'"}, errno: syscall.EINVAL},
 		{name: "unknown", args: "nope=1", log: []string{"m: unknown parameter 'nope' ignored"}},
+		{name: "unknown without the module callback", args: "nope=1 i=2", cfg: Config{NoUnknownCallback: true},
+			checks: []check{{0x18, le64(2, 4)}}, log: []string{"m: Unknown parameter `nope'"}, errno: syscall.ENOENT},
 		{name: "unknown prefixed is cut at the dot", args: "foo.bar=1", log: []string{"m: unknown parameter 'foo' ignored"}},
 		{name: "only in modinfo is unknown", args: "ghost=1", log: []string{"m: unknown parameter 'ghost' ignored"}},
 		{name: "dyndbg", args: "dyndbg=+p m.dyndbg"},
