@@ -30,9 +30,9 @@ type moduleArgs struct {
 	mu    sync.Mutex // serialises what Output goroutines print
 }
 
-// splitModuleArgs separates modules (existing files and directories) from
-// the parameters that follow them: every other argument belongs to the
-// module before it, and a module's parameters are joined with spaces, as
+// splitModuleArgs separates modules (directories, and files named like
+// modules or holding an ELF object) from the parameters that follow them:
+// every other argument belongs to the module before it, and a module's parameters are joined with spaces, as
 // insmod joins them for the kernel. Parameters after a directory are an
 // error: they would apply to every module in it.
 func splitModuleArgs(args []string) ([]string, *moduleArgs, error) {
@@ -41,7 +41,7 @@ func splitModuleArgs(args []string) ([]string, *moduleArgs, error) {
 	var opts [][]string
 	cur := -1
 	for _, a := range args {
-		if st, err := os.Stat(a); err == nil && (st.IsDir() || !strings.Contains(a, "=") || isModuleName(a)) {
+		if st, err := os.Stat(a); err == nil && (st.IsDir() || isModuleName(a) || isELF(a)) {
 			mods = append(mods, a)
 			opts = append(opts, nil)
 			cur = len(mods) - 1
@@ -65,6 +65,18 @@ func splitModuleArgs(args []string) ([]string, *moduleArgs, error) {
 		area += kmallocStride
 	}
 	return mods, ma, nil
+}
+
+// isELF reports whether the file at path starts with the ELF magic.
+func isELF(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var magic [4]byte
+	_, err = io.ReadFull(f, magic[:])
+	return err == nil && string(magic[:]) == "\x7fELF"
 }
 
 // paramsError is a module whose parameters the kernel refuses: what
