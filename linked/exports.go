@@ -38,8 +38,8 @@ func (f *File) Exports() ([]Export, error) {
 		if entsize != 12 {
 			return nil, &FormatError{f.Path, fmt.Sprintf("%s: %d-byte entries; only the place-relative 12-byte layout is read", tab, entsize)}
 		}
-		data := make([]byte, s.Size)
-		if err := f.ReadAt(data, s.Addr); err != nil {
+		data, err := f.Slice(s.Addr, s.Size)
+		if err != nil {
 			return nil, &FormatError{f.Path, tab + ": " + err.Error()}
 		}
 		for k := uint64(0); k+12 <= s.Size; k += 12 {

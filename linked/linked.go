@@ -203,11 +203,15 @@ func span(segs []Segment) Region {
 	return r
 }
 
-func (f *File) span(addr uint64, n int) ([]byte, error) {
+func (f *File) span(addr uint64, n int) ([]byte, error) { return f.Slice(addr, uint64(n)) }
+
+// Slice returns the n bytes of memory at addr, aliasing the file's data,
+// or an error if they do not lie within one segment.
+func (f *File) Slice(addr, n uint64) ([]byte, error) {
 	for _, s := range f.Segments {
 		off := addr - s.Vaddr
-		if addr >= s.Vaddr && off < uint64(len(s.Data)) && uint64(n) <= uint64(len(s.Data))-off {
-			return s.Data[off : off+uint64(n)], nil
+		if addr >= s.Vaddr && off < uint64(len(s.Data)) && n <= uint64(len(s.Data))-off {
+			return s.Data[off : off+n : off+n], nil
 		}
 	}
 	return nil, fmt.Errorf("%#x+%d is not in %s's memory", addr, n, f.Name)

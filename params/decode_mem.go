@@ -20,7 +20,7 @@ type Image interface {
 // from the name of the symbol the ops pointer points at, as in Decode.
 // Errors are *DecodeError (File is "") or *MemoryError values.
 func DecodeMemory(img Image, addr uint64, n int) ([]Param, error) {
-	out := make([]Param, 0, n)
+	out := make([]Param, 0, min(n, 1024)) // n comes from a section header: do not trust it for memory
 	for k := 0; k < n; k++ {
 		e := make([]byte, KernelParamSize)
 		base := addr + uint64(k*KernelParamSize)

@@ -10,7 +10,8 @@
 //     relocation targets: param_ops_int, param_array_ops with its struct
 //     kparam_array, param_ops_string with its struct kparam_string), where
 //     its variable lives, its permission and its array bounds; Merge adds
-//     the .modinfo parmtype= and parm= strings.
+//     the .modinfo parmtype= and parm= strings. DecodeMemory reads the same
+//     table from a module already linked, where the pointers are final.
 //   - Apply is the kernel's parse_args with unknown_module_param_cb: the
 //     argument grammar of next_arg (quotes, '-' and '_' equal in names, a
 //     bare name for bool), and each standard ops' set function with the

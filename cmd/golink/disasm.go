@@ -129,8 +129,8 @@ func runDisasm(cmd *cobra.Command, fl *disasmFlags, path string) error {
 		if sec.Flags&elf.SHF_EXECINSTR == 0 || sec.Flags&elf.SHF_ALLOC == 0 || sec.Size == 0 || sec.Type == elf.SHT_NOBITS {
 			continue
 		}
-		code := make([]byte, sec.Size)
-		if err := f.ReadAt(code, sec.Addr); err != nil {
+		code, err := f.Slice(sec.Addr, sec.Size)
+		if err != nil {
 			return fmt.Errorf("%s: section %s: %v", path, sec.Name, err)
 		}
 		lo, hi := sec.Addr, sec.Addr+sec.Size
