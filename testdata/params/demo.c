@@ -1,4 +1,4 @@
-/* gcc -c -mcmodel=kernel -fno-pic -fno-common -mno-red-zone -O2 -o demo.o demo.c
+/* gcc -c -mcmodel=kernel -fno-pic -fno-common -mno-red-zone -O2 -fno-asynchronous-unwind-tables -fno-stack-protector -fcf-protection=none -fno-jump-tables -ffreestanding -nostdinc -o demo.o demo.c
  *
  * A module with one parameter of every standard type, arrays, a string,
  * custom ops, an unsafe parameter, two exports, a per-cpu variable and

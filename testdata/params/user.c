@@ -1,4 +1,4 @@
-/* gcc -c -mcmodel=kernel -fno-pic -fno-common -mno-red-zone -O2 -o user.o user.c
+/* gcc -c -mcmodel=kernel -fno-pic -fno-common -mno-red-zone -O2 -fno-asynchronous-unwind-tables -fno-stack-protector -fcf-protection=none -fno-jump-tables -ffreestanding -nostdinc -o user.o user.c
  *
  * A second module that uses demo's exports: kallsyms then lists two
  * modules, and the disassembly calls into another module. */
