@@ -116,7 +116,11 @@ func renderLink(t *testing.T, path string, kernel *symtab.Table) string {
 	}
 	b.WriteString("exports:\n")
 	for _, e := range img.Exports {
-		fmt.Fprintf(&b, "  %-20s %#x gpl=%v ns=%q crc=%#08x\n", e.Name, e.Addr, e.GPLOnly, e.Namespace, e.CRC)
+		crc := "none"
+		if e.HasCRC {
+			crc = fmt.Sprintf("%#08x", e.CRC)
+		}
+		fmt.Fprintf(&b, "  %-20s %#x gpl=%v ns=%q crc=%s\n", e.Name, e.Addr, e.GPLOnly, e.Namespace, crc)
 	}
 	b.WriteString("relocations:\n")
 	secs := img.Sections()

@@ -175,10 +175,30 @@ func (img *Image) ELF() *gelf.Output {
 			o.Symbols = append(o.Symbols, out)
 		}
 	}
+	o.Sections = append(o.Sections, gelf.OutSection{Name: LayoutSection, Type: elf.SHT_PROGBITS, Align: 8, Data: img.layoutRecord()})
 	if v, ok := img.Symbol("init_module"); ok {
 		o.Entry = v
 	}
 	return o
+}
+
+// LayoutSection names the unloaded section in which an image records the
+// loader's layout, since the segments show only the bytes the module's
+// sections occupy: twelve little-endian u64 values, the core region's base,
+// size, text size, read-only end and ro-after-init end, the same five for
+// the init region, then the per-cpu area's base and size.
+const LayoutSection = ".golink.layout"
+
+func (img *Image) layoutRecord() []byte {
+	var b []byte
+	for _, v := range []uint64{
+		img.Core.Base, img.CoreLayout.Size, img.CoreLayout.TextSize, img.CoreLayout.RoSize, img.CoreLayout.RoAfterInitSize,
+		img.Init.Base, img.InitLayout.Size, img.InitLayout.TextSize, img.InitLayout.RoSize, img.InitLayout.RoAfterInitSize,
+		img.Percpu.Base, img.Percpu.Size,
+	} {
+		b = le.AppendUint64(b, v)
+	}
+	return b
 }
 
 func entsize(m *Module, i int) uint64 {

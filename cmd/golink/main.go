@@ -48,5 +48,8 @@ func New(stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.AddCommand(newLinkCmd())
+	root.AddCommand(newParamsCmd())
+	root.AddCommand(newKallsymsCmd())
+	root.AddCommand(newDisasmCmd())
 	return root
 }

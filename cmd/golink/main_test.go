@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -15,7 +16,7 @@ func TestMain(m *testing.M) {
 }
 
 // TestScripts runs the CLI scripts in testdata/script; $TESTDATA is the
-// repository's testdata directory.
+// repository's testdata directory, $LONG a value too long for a charp.
 func TestScripts(t *testing.T) {
 	td, err := filepath.Abs("../../testdata")
 	if err != nil {
@@ -25,6 +26,7 @@ func TestScripts(t *testing.T) {
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("TESTDATA", td)
+			env.Setenv("LONG", strings.Repeat("x", 1025)) // one more than charp takes
 			return nil
 		},
 	})
