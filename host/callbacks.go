@@ -169,4 +169,3 @@ func golinkKtimeGetNs() C.uint64_t { return C.uint64_t(time.Since(boot)) }
 //
 //export golinkGetRandomU32
 func golinkGetRandomU32() C.uint32_t { return C.uint32_t(rand.Uint32()) }
-
