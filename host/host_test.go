@@ -16,7 +16,7 @@ func TestSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, obj := range []string{"hello.ko", "hello-pie.o", "hello-nopic.o"} {
-		m, err := k.LoadFile("../testdata/x86_64/"+obj, "")
+		m, err := k.LoadFile("../testdata/x86_64/"+obj, "count=2 who=bob levels=5,6,7")
 		if err != nil {
 			t.Fatalf("%s: %v", obj, err)
 		}

@@ -91,7 +91,7 @@ type fakeMem struct {
 	mu         sync.Mutex
 	allocs     map[uint64]string // module allocations → who allocated
 	nextAlloc  uint64
-	kernelMem  int
+	kmallocs   map[uint64][]byte // the kernel's allocations for the module
 }
 
 func (m *fakeMem) Placement() golink.Placement { return m.place }
@@ -111,6 +111,14 @@ func (m *fakeMem) Install(img *golink.Image) error {
 }
 
 func (m *fakeMem) region(addr uint64, n int) ([]byte, uint64, error) {
+	m.mu.Lock()
+	for a, b := range m.kmallocs {
+		if addr >= a && addr-a+uint64(n) <= uint64(len(b)) {
+			m.mu.Unlock()
+			return b[addr-a : addr-a+uint64(n)], 0, nil
+		}
+	}
+	m.mu.Unlock()
 	if addr-m.place.Core < uint64(len(m.core)) && addr-m.place.Core+uint64(n) <= uint64(len(m.core)) {
 		off := addr - m.place.Core
 		return m.core[off : off+uint64(n)], off, nil
@@ -143,9 +151,13 @@ func (m *fakeMem) WriteAt(p []byte, addr uint64) error {
 func (m *fakeMem) Kmalloc(n int) (uint64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.kernelMem += n
-	m.nextAlloc += 0x100
-	return 0x7f0000000000 + m.nextAlloc, nil
+	m.nextAlloc += 0x1000
+	a := 0x7f0000000000 + m.nextAlloc
+	if m.kmallocs == nil {
+		m.kmallocs = map[uint64][]byte{}
+	}
+	m.kmallocs[a] = make([]byte, n)
+	return a, nil
 }
 
 // alloc and free are the module's kmalloc and kfree.

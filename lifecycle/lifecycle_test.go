@@ -370,3 +370,46 @@ func TestLogLevelsAndContinuation(t *testing.T) {
 		t.Errorf("with Cap 2: %d records, %d dropped", len(recs), l.Dropped())
 	}
 }
+
+// Parameters are typed: a value the kernel refuses fails the load before
+// init runs; accepted ones are in memory when it does.
+func TestParams(t *testing.T) {
+	funcs := helloFuncs()
+	inits := 0
+	var seen string
+	funcs["hello"]["hello_init"] = func(c *fakeCall) uint64 {
+		inits++
+		seen, _ = c.mem.mod.ParamValue("who")
+		return 0
+	}
+	funcs["hello"]["hello_exit"] = func(c *fakeCall) uint64 { return 0 }
+	e := newFake(t, funcs)
+	data, err := os.ReadFile("../testdata/x86_64/hello.ko")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.k.Load(data, "count=lots who=bob")
+	var pe *lifecycle.ParamsError
+	if !errors.As(err, &pe) || pe.Errno != syscall.EINVAL || err.Error() != "hello: `lots' invalid for parameter `count'" {
+		t.Fatalf("count=lots: %v, want the kernel's refusal", err)
+	}
+	if inits != 0 || e.k.Find("hello") != nil {
+		t.Fatalf("init ran %d times / module stayed after a refused parameter", inits)
+	}
+	m, err := e.k.Load(data, "count=2 who=bob levels=5,6,7 nosuch=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inits != 1 || seen != "bob" {
+		t.Errorf("init saw who=%q (%d inits)", seen, inits)
+	}
+	for name, want := range map[string]string{"count": "2", "who": "bob", "levels": "5,6,7"} {
+		if got, err := m.ParamValue(name); got != want || err != nil {
+			t.Errorf("%s = %q, %v; want %q", name, got, err, want)
+		}
+	}
+	log := texts(e.k)
+	if len(log) == 0 || log[len(log)-1] != "<4>hello: unknown parameter 'nosuch' ignored" {
+		t.Errorf("log %q", log)
+	}
+}

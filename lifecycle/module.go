@@ -3,10 +3,12 @@ package lifecycle
 import (
 	"encoding/binary"
 	"sort"
+	"sync"
 	"sync/atomic"
 
 	"github.com/golink/golink"
 	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/params"
 )
 
 // struct module on Linux 6.1 x86_64 (include/linux/module.h): the offsets
@@ -37,6 +39,10 @@ type Module struct {
 	initFn uint64 // mod->init, 0 if none
 	exitFn uint64 // mod->exit, 0 if none
 	this   uint64 // address of __this_module
+
+	paramsOnce sync.Once
+	params     []params.Param
+	paramsErr  error
 
 	initFreed atomic.Bool
 	gone      chan struct{} // closed when it has left the kernel's list
