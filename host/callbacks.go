@@ -165,6 +165,12 @@ func golinkUnregisterCallback(caller C.uint64_t, name *C.char) C.int {
 //export golinkKtimeGetNs
 func golinkKtimeGetNs() C.uint64_t { return C.uint64_t(time.Since(boot)) }
 
+// golinkMsleep is msleep: the calling thread sleeps; the Go scheduler
+// runs other goroutines meanwhile.
+//
+//export golinkMsleep
+func golinkMsleep(ms C.uint) { time.Sleep(time.Duration(ms) * time.Millisecond) }
+
 // golinkGetRandomU32 is get_random_u32.
 //
 //export golinkGetRandomU32

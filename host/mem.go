@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 
@@ -24,6 +25,8 @@ type mapping struct {
 	e     *Executor
 	mod   *lifecycle.Module
 	owner int32 // the C runtime's name for it
+
+	gone atomic.Bool // set by Unmap, checked by Call
 
 	mu                  sync.Mutex
 	core, init, percpu  span
@@ -135,9 +138,22 @@ func (m *mapping) Kmalloc(n int) (uint64, error) {
 	return a, nil
 }
 
+var staleCalls atomic.Int64
+
+// StaleCalls returns how many calls, process-wide, were made into a module
+// whose memory had been unmapped: zero, unless something bypassed the
+// lifecycle's guard. They are refused rather than executed.
+func StaleCalls() int64 { return staleCalls.Load() }
+
 // Call enters module code at addr. The lifecycle package calls it only
 // with a reference held (or as the loader running init and exit).
 func (m *mapping) Call(addr uint64, args ...uint64) uint64 {
+	if m.gone.Load() {
+		// The guard makes this impossible; if it happens anyway, count it
+		// rather than jump into freed memory.
+		staleCalls.Add(1)
+		return 0
+	}
 	var a [6]uint64
 	copy(a[:], args)
 	return uint64(C.golink_call(C.int32_t(m.owner), C.uint64_t(addr), C.uint64_t(a[0]), C.uint64_t(a[1]), C.uint64_t(a[2]),
@@ -173,6 +189,7 @@ func (m *mapping) Unmap() []lifecycle.Leak {
 		return nil
 	}
 	m.unmapped = true
+	m.gone.Store(true)
 	m.kmallocs = nil
 	registry.Lock()
 	delete(registry.byOwner, m.owner)
@@ -227,7 +244,15 @@ func (m *mapping) symbolize(addr uint64) string {
 		}
 		fns = append(fns, fn{s.Name, s.Value, m.img.Module.Symbols[i].Size})
 	}
-	sort.Slice(fns, func(i, j int) bool { return fns[i].addr < fns[j].addr })
+	// At one address, the function's own name before the aliases
+	// module_init and module_exit make.
+	alias := func(n string) bool { return n == "init_module" || n == "cleanup_module" }
+	sort.Slice(fns, func(i, j int) bool {
+		if fns[i].addr != fns[j].addr {
+			return fns[i].addr < fns[j].addr
+		}
+		return alias(fns[i].name) && !alias(fns[j].name)
+	})
 	best := -1
 	for i, f := range fns {
 		if f.addr <= addr {

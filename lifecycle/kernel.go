@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 
@@ -142,6 +144,13 @@ func (k *Kernel) LoadObject(obj *gelf.File, args string) (*Module, error) {
 	if err != nil {
 		return nil, err
 	}
+	if lm.Name == "" {
+		// Built without KBUILD_MODNAME: named after its file, as kbuild
+		// would have named it.
+		if lm.Name = nameFromFile(obj.Name); lm.Name == "" {
+			return nil, &Error{Op: "load", Errno: syscall.ENOEXEC, Msg: "module has no name (build it with -DKBUILD_MODNAME='\"name\"')"}
+		}
+	}
 	m := &Module{Name: lm.Name, k: k, obj: obj, mod: lm, args: args,
 		gone: make(chan struct{}), users: map[*Module]bool{}, gets: map[string]int{}}
 	m.ref.init()
@@ -186,6 +195,22 @@ func (k *Kernel) LoadObject(obj *gelf.File, args string) (*Module, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// nameFromFile is kbuild's KBUILD_MODNAME for a file: its base name
+// without extensions, '-' made '_'. "" for a name that is not a path.
+func nameFromFile(path string) string {
+	if path == "" || path == "(image)" {
+		return ""
+	}
+	base := filepath.Base(path)
+	if i := strings.IndexByte(base, '.'); i >= 0 {
+		base = base[:i]
+	}
+	if len(base) >= 56 { // MODULE_NAME_LEN
+		base = base[:55]
+	}
+	return strings.ReplaceAll(base, "-", "_")
 }
 
 // addUnformed is add_unformed_module: a module of the same name that is

@@ -13,26 +13,56 @@
  *
  * Build with the kernel's flags (gcc -c -mcmodel=kernel -fno-pic
  * -fno-common -mno-red-zone) for the kernel's layout, or with plain gcc -c.
- * Each source must define KBUILD_MODNAME (e.g. -DKBUILD_MODNAME='"hello"').
+ * kbuild defines KBUILD_MODNAME for each source (-DKBUILD_MODNAME='"hello"');
+ * without it the module has no name of its own, and golink's loader names
+ * it after its file, as kbuild would have (hello-world.o: hello_world).
+ *
+ * golink's host (package host) provides every function declared here; the
+ * kernel proper provides them too, except golink_register_callback and
+ * golink_unregister_callback.
  */
 #ifndef GOLINK_MODULE_H
 #define GOLINK_MODULE_H
 
 #ifndef KBUILD_MODNAME
-#error "define KBUILD_MODNAME, e.g. -DKBUILD_MODNAME='\"hello\"'"
+#define KBUILD_MODNAME ""
 #endif
 
 typedef unsigned char u8;
 typedef signed char s8;
 typedef unsigned short u16;
+typedef signed short s16;
 typedef unsigned int u32;
+typedef signed int s32;
 typedef unsigned long long u64;
+typedef signed long long s64;
 typedef long ssize_t;
 typedef unsigned long size_t;
+typedef unsigned long uintptr_t;
+typedef long long loff_t;
 typedef _Bool bool;
+typedef __builtin_va_list va_list;
+#define va_start(ap, last) __builtin_va_start(ap, last)
+#define va_end(ap) __builtin_va_end(ap)
+#define va_arg(ap, type) __builtin_va_arg(ap, type)
 #define true 1
 #define false 0
 #define NULL ((void *)0)
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define __read_mostly
+#define __maybe_unused __attribute__((__unused__))
+#define __always_unused __attribute__((__unused__))
+#define __printf(a, b) __attribute__((__format__(printf, a, b)))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define offsetof(t, m) __builtin_offsetof(t, m)
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+#define min(a, b) ({ __typeof__(a) _a = (a); __typeof__(b) _b = (b); _a < _b ? _a : _b; })
+#define max(a, b) ({ __typeof__(a) _a = (a); __typeof__(b) _b = (b); _a > _b ? _a : _b; })
+#define min_t(t, a, b) min((t)(a), (t)(b))
+#define max_t(t, a, b) max((t)(a), (t)(b))
+#define clamp(v, lo, hi) min(max(v, lo), hi)
 
 #define __used __attribute__((__used__))
 #define __section(s) __attribute__((__section__(s)))
@@ -50,15 +80,36 @@ typedef _Bool bool;
 /* errno values */
 #define EPERM 1
 #define ENOENT 2
+#define ESRCH 3
+#define EINTR 4
 #define EIO 5
+#define ENXIO 6
+#define E2BIG 7
+#define EAGAIN 11
 #define ENOMEM 12
+#define EACCES 13
 #define EFAULT 14
 #define EBUSY 16
 #define EEXIST 17
 #define ENODEV 19
 #define EINVAL 22
+#define ENOTTY 25
 #define ENOSPC 28
+#define EROFS 30
+#define ERANGE 34
 #define ENOSYS 38
+#define EOVERFLOW 75
+#define EOPNOTSUPP 95
+#define ETIMEDOUT 110
+#define EALREADY 114
+
+/* Error pointers. */
+#define MAX_ERRNO 4095
+#define IS_ERR_VALUE(x) unlikely((unsigned long)(void *)(x) >= (unsigned long)-MAX_ERRNO)
+static inline void *ERR_PTR(long error) { return (void *)error; }
+static inline long PTR_ERR(const void *ptr) { return (long)ptr; }
+static inline bool IS_ERR(const void *ptr) { return IS_ERR_VALUE((unsigned long)ptr); }
+static inline bool IS_ERR_OR_NULL(const void *ptr) { return !ptr || IS_ERR_VALUE((unsigned long)ptr); }
 
 /* Allocation */
 typedef unsigned int gfp_t;
@@ -66,17 +117,77 @@ typedef unsigned int gfp_t;
 #define GFP_ATOMIC ((gfp_t)0xa20)
 void *__kmalloc(size_t size, gfp_t flags);
 void *kzalloc(size_t size, gfp_t flags);
+void *kcalloc(size_t n, size_t size, gfp_t flags);
+void *krealloc(const void *p, size_t size, gfp_t flags);
+char *kstrdup(const char *s, gfp_t flags);
+void *kmemdup(const void *p, size_t size, gfp_t flags);
 void kfree(const void *p);
 #define kmalloc(size, flags) __kmalloc(size, flags)
+#define kmalloc_array(n, size, flags) kcalloc(n, size, flags)
 
 /* Strings and memory */
 void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *s, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t n);
 int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+char *strchr(const char *s, int c);
+char *strrchr(const char *s, int c);
+char *strstr(const char *haystack, const char *needle);
 ssize_t strscpy(char *dst, const char *src, size_t size);
-int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap) __printf(3, 0);
+int scnprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
+int vscnprintf(char *buf, size_t size, const char *fmt, va_list ap) __printf(3, 0);
+int sprintf(char *buf, const char *fmt, ...) __printf(2, 3);
+int kstrtoint(const char *s, unsigned int base, int *res);
+int kstrtouint(const char *s, unsigned int base, unsigned int *res);
+int kstrtoll(const char *s, unsigned int base, long long *res);
+int kstrtoull(const char *s, unsigned int base, unsigned long long *res);
+#define kstrtol(s, base, res) kstrtoll(s, base, (long long *)(res))
+#define kstrtoul(s, base, res) kstrtoull(s, base, (unsigned long long *)(res))
+
+/* Time, randomness, sleeping. */
+u64 ktime_get_ns(void);
+u32 get_random_u32(void);
+void msleep(unsigned int msecs);
+
+/* Atomics, spinlocks and mutexes, on the compiler's atomic builtins. A
+ * mutex spins here; nothing in a golink host sleeps holding one. */
+typedef struct { int counter; } atomic_t;
+#define ATOMIC_INIT(i) { (i) }
+static inline int atomic_read(const atomic_t *v) { return __atomic_load_n(&v->counter, __ATOMIC_RELAXED); }
+static inline void atomic_set(atomic_t *v, int i) { __atomic_store_n(&v->counter, i, __ATOMIC_RELAXED); }
+static inline int atomic_add_return(int i, atomic_t *v) { return __atomic_add_fetch(&v->counter, i, __ATOMIC_SEQ_CST); }
+static inline int atomic_sub_return(int i, atomic_t *v) { return __atomic_sub_fetch(&v->counter, i, __ATOMIC_SEQ_CST); }
+#define atomic_add(i, v) ((void)atomic_add_return(i, v))
+#define atomic_sub(i, v) ((void)atomic_sub_return(i, v))
+#define atomic_inc(v) atomic_add(1, v)
+#define atomic_dec(v) atomic_sub(1, v)
+#define atomic_inc_return(v) atomic_add_return(1, v)
+#define atomic_dec_return(v) atomic_sub_return(1, v)
+#define atomic_dec_and_test(v) (atomic_sub_return(1, v) == 0)
+
+typedef struct { int locked; } spinlock_t;
+#define __SPIN_LOCK_UNLOCKED(x) { 0 }
+#define DEFINE_SPINLOCK(x) spinlock_t x = __SPIN_LOCK_UNLOCKED(x)
+static inline void spin_lock_init(spinlock_t *l) { l->locked = 0; }
+static inline void spin_lock(spinlock_t *l)
+{
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE))
+		__builtin_ia32_pause();
+}
+static inline void spin_unlock(spinlock_t *l) { __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE); }
+#define spin_lock_irqsave(l, flags) do { (void)(flags); spin_lock(l); } while (0)
+#define spin_unlock_irqrestore(l, flags) do { (void)(flags); spin_unlock(l); } while (0)
+struct mutex { spinlock_t lock; };
+#define DEFINE_MUTEX(x) struct mutex x = { __SPIN_LOCK_UNLOCKED(x) }
+#define mutex_init(m) spin_lock_init(&(m)->lock)
+#define mutex_lock(m) spin_lock(&(m)->lock)
+#define mutex_unlock(m) spin_unlock(&(m)->lock)
 
 /* printk: the level is a SOH-prefixed digit at the start of the format. */
 #define KERN_SOH "\001"
@@ -104,6 +215,19 @@ int _printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define pr_info(fmt, ...) printk(KERN_INFO pr_fmt(fmt), ##__VA_ARGS__)
 #define pr_debug(fmt, ...) printk(KERN_DEBUG pr_fmt(fmt), ##__VA_ARGS__)
 #define pr_cont(fmt, ...) printk(KERN_CONT fmt, ##__VA_ARGS__)
+int vprintk(const char *fmt, va_list ap) __printf(1, 0);
+
+/* BUG_ON stops the thread as the kernel's oops would; WARN_ON warns once
+ * per call site and returns the condition. */
+#define BUG() do { printk(KERN_EMERG "kernel BUG at %s:%d!\n", __FILE__, __LINE__); __builtin_trap(); } while (0)
+#define BUG_ON(c) do { if (unlikely(c)) BUG(); } while (0)
+#define WARN_ON(c) ({                                                          \
+	bool __w = !!(c);                                                      \
+	if (unlikely(__w))                                                     \
+		printk(KERN_WARNING "WARNING: at %s:%d %s\n", __FILE__, __LINE__, __func__); \
+	unlikely(__w);                                                         \
+})
+#define WARN(c, fmt, ...) ({ bool __w = !!(c); if (unlikely(__w)) printk(KERN_WARNING fmt, ##__VA_ARGS__); unlikely(__w); })
 
 /* struct module, as .gnu.linkonce.this_module (Linux 6.1, x86_64). */
 struct module {
@@ -121,10 +245,19 @@ extern struct module __this_module;
 
 bool try_module_get(struct module *m);
 void module_put(struct module *m);
+void __module_get(struct module *m);
+int module_refcount(struct module *m);
 void *__symbol_get(const char *name);
 void __symbol_put(const char *name);
 #define symbol_get(x) ((__typeof__(&x))(__symbol_get(__stringify(x))))
 #define symbol_put(x) __symbol_put(__stringify(x))
+
+/* golink only: a callback the host calls by name, owned by owner. The host
+ * takes a reference on owner around every call (the Golden Rule), so the
+ * callback can run while the module is being removed only if it started
+ * before. Returns 0, -EEXIST or -EINVAL. */
+int golink_register_callback(const char *name, long (*fn)(long), struct module *owner);
+int golink_unregister_callback(const char *name);
 
 /* module_init/module_exit alias the entry points as init_module and
  * cleanup_module, which __this_module points at, as modpost's .mod.c does. */
@@ -241,6 +374,18 @@ struct kernel_param {
 	__param_type(name, "array of " #type)
 #define module_param_array(name, type, nump, perm)                           \
 	module_param_array_named(name, name, type, nump, perm)
+
+#define module_param_cb(name, ops, arg, perm) __golink_param(name, ops, arg, perm)
+#define __MODULE_PARM_TYPE(name, _type) __param_type(name, _type)
+
+int param_set_int(const char *val, const struct kernel_param *kp);
+int param_get_int(char *buffer, const struct kernel_param *kp);
+int param_set_uint(const char *val, const struct kernel_param *kp);
+int param_get_uint(char *buffer, const struct kernel_param *kp);
+int param_set_bool(const char *val, const struct kernel_param *kp);
+int param_get_bool(char *buffer, const struct kernel_param *kp);
+int param_set_charp(const char *val, const struct kernel_param *kp);
+int param_get_charp(char *buffer, const struct kernel_param *kp);
 
 #define module_param_string(name, string, len, perm)                         \
 	extern const struct kernel_param_ops param_ops_string;                   \
