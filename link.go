@@ -28,6 +28,25 @@ type Placement struct {
 	// sections that are not loaded (.modinfo, __versions, debug sections)
 	// keep Scratch+sh_offset as their address, as in the kernel.
 	Scratch uint64
+	// CoreMem and InitMem, if not nil, are the memory to link into — the
+	// module's own mapped memory, say, so that nothing is copied after
+	// linking. Link zeroes them first; each must be at least as long as its
+	// region (Module.Core.Size, Module.Init.Size). The image's CoreMem and
+	// InitMem are then slices of them. nil: Link allocates.
+	CoreMem, InitMem []byte
+}
+
+// regionMem returns buf[:size] zeroed, or new memory if buf is nil.
+func regionMem(buf []byte, size uint64, what string) ([]byte, error) {
+	if buf == nil {
+		return make([]byte, size), nil
+	}
+	if uint64(len(buf)) < size {
+		return nil, fmt.Errorf("Placement.%s is %#x bytes, the region needs %#x", what, len(buf), size)
+	}
+	buf = buf[:size:size]
+	clear(buf)
+	return buf, nil
 }
 
 // maxErrors caps the errors one link collects before it stops.
@@ -66,6 +85,14 @@ func (m *Module) Link(p Placement, syms Resolver) (*Image, error) {
 	if core != m.Core || init != m.Init {
 		panic(fmt.Sprintf("golink: %s: layout not deterministic: %+v/%+v then %+v/%+v", m.Name, m.Core, m.Init, core, init))
 	}
+	coreMem, err := regionMem(p.CoreMem, core.Size, "CoreMem")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", m.Name, err)
+	}
+	initMem, err := regionMem(p.InitMem, init.Size, "InitMem")
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", m.Name, err)
+	}
 	img := &Image{
 		Module:     m,
 		Name:       m.Name,
@@ -74,8 +101,8 @@ func (m *Module) Link(p Placement, syms Resolver) (*Image, error) {
 		InitLayout: init,
 		Core:       reloc.Region{Base: p.Core, Size: core.Size},
 		Init:       reloc.Region{Base: p.Init, Size: init.Size},
-		CoreMem:    make([]byte, core.Size),
-		InitMem:    make([]byte, init.Size),
+		CoreMem:    coreMem,
+		InitMem:    initMem,
 		rm:         rm,
 	}
 	rm.Core, rm.Init = img.Core, img.Init

@@ -38,14 +38,19 @@ const (
 
 type span struct{ addr, size uint64 }
 
-// arena hands out page runs of the reservation, first fit, each followed
-// by an inaccessible guard page.
+// arena hands out page runs of the reservation, first fit. The whole area
+// is readable and writable (and never executable) except where an
+// installed module has protected its own pages; release gives a block
+// back in that state, so that alloc needs no system call.
 type arena struct {
 	mu   sync.Mutex
 	ptr  unsafe.Pointer // base, as a pointer to memory that is not Go's
 	base uint64
 	size uint64
 	free []span // sorted by address, coalesced
+	// cache holds the blocks of removed modules, protections kept, for
+	// modules laid out the same way (see reuse.go).
+	cache blockCache
 }
 
 var theArena struct {
@@ -60,7 +65,7 @@ func getArena(text uint64) (*arena, error) {
 }
 
 func mmap(addr, n uint64, prot, flags int) (uint64, syscall.Errno) {
-	r, _, errno := syscall.Syscall6(syscall.SYS_MMAP, uintptr(addr), uintptr(n), uintptr(prot), uintptr(flags), ^uintptr(0), 0)
+	r, _, errno := syscall.RawSyscall6(syscall.SYS_MMAP, uintptr(addr), uintptr(n), uintptr(prot), uintptr(flags), ^uintptr(0), 0)
 	return uint64(r), errno
 }
 
@@ -81,7 +86,7 @@ func reserve(text uint64) (*arena, error) {
 		if h < text+(64<<20) && h+arenaSize > text { // keep clear of the binary and its brk heap
 			continue
 		}
-		addr, errno := mmap(h, arenaSize, syscall.PROT_NONE,
+		addr, errno := mmap(h, arenaSize, syscall.PROT_READ|syscall.PROT_WRITE,
 			syscall.MAP_PRIVATE|syscall.MAP_ANONYMOUS|syscall.MAP_NORESERVE|mapFixedNoReplace)
 		if errno != 0 {
 			continue
@@ -96,13 +101,13 @@ func reserve(text uint64) (*arena, error) {
 }
 
 // alloc returns n bytes (rounded up to pages) of the area, readable and
-// writable and zero.
+// writable; not necessarily zero.
 func (a *arena) alloc(n uint64) (uint64, error) {
 	n = (n + pageSize - 1) &^ (pageSize - 1)
 	if n == 0 {
 		n = pageSize
 	}
-	need := n + pageSize // the guard page
+	need := n
 	a.mu.Lock()
 	var addr uint64
 	found := false
@@ -121,23 +126,19 @@ func (a *arena) alloc(n uint64) (uint64, error) {
 	if !found {
 		return 0, fmt.Errorf("host: module area exhausted (%d bytes asked)", n)
 	}
-	if err := protect(addr, n, syscall.PROT_READ|syscall.PROT_WRITE); err != nil {
-		a.release(addr, n)
-		return 0, err
-	}
 	return addr, nil
 }
 
-// release returns an allocation: its pages are dropped and made
-// inaccessible, so that a stale pointer into it faults.
+// release returns an allocation. Its pages are made readable and writable
+// again — so no longer executable: a stale call into freed text faults —
+// and stay in memory, so the next module placed there reuses them without
+// a page fault each (alloc's caller overwrites or clears what it uses).
 func (a *arena) release(addr, n uint64) {
 	n = (n + pageSize - 1) &^ (pageSize - 1)
 	if n == 0 {
 		n = pageSize
 	}
-	syscall.Syscall(syscall.SYS_MADVISE, uintptr(addr), uintptr(n), syscall.MADV_DONTNEED)
-	protect(addr, n, syscall.PROT_NONE)
-	n += pageSize
+	protect(addr, n, syscall.PROT_READ|syscall.PROT_WRITE)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	i := sort.Search(len(a.free), func(i int) bool { return a.free[i].addr > addr })
@@ -163,7 +164,8 @@ func protect(addr, n uint64, prot int) error {
 		return nil
 	}
 	n = (n + pageSize - 1) &^ (pageSize - 1)
-	if _, _, errno := syscall.Syscall(syscall.SYS_MPROTECT, uintptr(addr), uintptr(n), uintptr(prot)); errno != 0 {
+	// RawSyscall: mprotect does not block, and the scheduler need not know.
+	if _, _, errno := syscall.RawSyscall(syscall.SYS_MPROTECT, uintptr(addr), uintptr(n), uintptr(prot)); errno != 0 {
 		return fmt.Errorf("host: mprotect %#x+%#x: %w", addr, n, errno)
 	}
 	return nil

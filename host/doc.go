@@ -8,10 +8,13 @@
 // are mapped read-write while it is installed, then protected as the
 // kernel's module_enable_ro and module_enable_nx protect them: text read
 // and execute, read-only data read-only, data read-write, ro_after_init
-// read-only once init has run; never writable and executable at once. The
-// init region is unmapped after init, the rest when the module goes, and a
-// freed page is left inaccessible, so that a stale pointer faults rather
-// than runs someone else's code. The backend is reloc/x86_64 with
+// read-only once init has run; never writable and executable at once.
+// Freed code — init's after init, all of it when the module goes — is
+// overwritten with int3, so that a stale call traps rather than runs. A
+// removed module's block keeps its protections and is given to the next
+// module laid out the same way, whose bytes are written in through
+// /proc/self/mem, as the kernel's text_poke writes its read-only text: a
+// reload costs no protection change at all (reuse.go). The backend is reloc/x86_64 with
 // Options.GOT, so plain `gcc -c` output (PIE, GOT-relative loads) links as
 // well as kernel-flag output, and calls reach the host through PLT stubs if
 // the binary is position-independent and far away.

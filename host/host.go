@@ -106,29 +106,34 @@ func mappingAt(pc uint64) *mapping {
 }
 
 // Map reserves a module's core and init regions and its per-cpu area in
-// the module area, readable and writable until Install protects them.
+// the module area, in one block, readable and writable until Install
+// protects them.
 func (e *Executor) Map(mod *lifecycle.Module, l *golink.Module) (lifecycle.Memory, error) {
-	m := &mapping{e: e, mod: mod, owner: nextOwner.Add(1)}
-	var err error
-	if m.core.addr, err = e.arena.alloc(l.Core.Size); err != nil {
-		return nil, err
-	}
-	m.core.size = l.Core.Size
-	if m.init.addr, err = e.arena.alloc(l.Init.Size); err != nil {
-		e.arena.release(m.core.addr, m.core.size)
-		return nil, err
-	}
-	m.init.size = l.Init.Size
-	if l.PercpuSize > 0 {
-		if m.percpu.addr, err = e.arena.alloc(l.PercpuSize); err != nil {
-			e.arena.release(m.core.addr, m.core.size)
-			e.arena.release(m.init.addr, m.init.size)
+	m := &mapping{e: e, mod: mod, owner: nextOwner.Add(1), sig: signatureOf(l)}
+	coreSize, initSize := roundPage(l.Core.Size), roundPage(l.Init.Size)
+	total := coreSize + initSize + roundPage(l.PercpuSize)
+	if b, ok := e.arena.cache.take(m.sig); ok {
+		m.reused, m.block, m.shadow = true, b.block, b.shadow
+		if m.shadow == nil {
+			m.shadow = make([]byte, total)
+		}
+	} else {
+		addr, err := e.arena.alloc(total)
+		if err != nil {
 			return nil, err
 		}
-		m.percpu.size = l.PercpuSize
+		m.block = span{addr, total}
+	}
+	addr := m.block.addr
+	m.core = span{addr, l.Core.Size}
+	m.init = span{addr + coreSize, l.Init.Size}
+	if l.PercpuSize > 0 {
+		m.percpu = span{addr + coreSize + initSize, l.PercpuSize}
 	}
 	return m, nil
 }
+
+func roundPage(n uint64) uint64 { return (n + pageSize - 1) &^ (pageSize - 1) }
 
 // Callback returns the callback a module registered under name with
 // golink_register_callback, as a function owned by that module: calling

@@ -304,16 +304,36 @@ func TestCustomParamOps(t *testing.T) {
 	}
 }
 
-// The module's pages are W^X: text r-x, read-only data r--, data rw-, and
-// the init region inaccessible once init has run.
+// The module's pages are W^X: text r-x, read-only data r--, data rw-;
+// freed code — init's once init has run, all of it once the module is
+// removed — is int3, so that a stale call traps. A module loaded again
+// lands in the same block, whose protections are kept, and runs.
 func TestProtections(t *testing.T) {
 	k := newKernel(t)
-	m, err := k.LoadFile(compile(t, "counter", "counter", flagSets[1].flags), "")
+	obj := compile(t, "counter", "counter", flagSets[1].flags)
+	m, err := k.LoadFile(obj, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer remove(t, k, "counter")
 	img := m.Image()
+	mem, err := os.Open("/proc/self/mem")
+	if err != nil {
+		t.Skip(err)
+	}
+	defer mem.Close()
+	int3 := func(what string, addr uint64) {
+		t.Helper()
+		b := make([]byte, 16)
+		if _, err := mem.ReadAt(b, int64(addr)); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		for _, c := range b {
+			if c != 0xcc {
+				t.Errorf("%s at %#x: % x, want int3", what, addr, b)
+				return
+			}
+		}
+	}
 	perms := mapsPerms(t)
 	at := func(addr uint64) string {
 		for _, p := range perms {
@@ -332,17 +352,32 @@ func TestProtections(t *testing.T) {
 		{"core text", img.Core.Base, "r-xp"},
 		{"core read-only data", img.Core.Base + l.TextSize, "r--p"},
 		{"core data", img.Core.Base + l.RoAfterInitSize, "rw-p"},
-		{"init text (freed)", img.Init.Base, "---p"},
+		{"init text (freed)", img.Init.Base, "r-xp"},
 	} {
 		if got := at(c.addr); got != c.want {
 			t.Errorf("%s at %#x: %s, want %s", c.what, c.addr, got, c.want)
 		}
 	}
+	int3("freed init text", img.Init.Base)
 	for _, p := range perms {
 		if strings.HasPrefix(p.perm, "rwx") && p.lo < 1<<31 {
 			t.Errorf("%#x-%#x is writable and executable", p.lo, p.hi)
 		}
 	}
+	core := img.Core.Base
+	remove(t, k, "counter")
+	int3("removed module's text", core)
+	m, err = k.LoadFile(obj, "step=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Image().Core.Base != core {
+		t.Logf("reloaded at %#x, not in the cached block at %#x", m.Image().Core.Base, core)
+	}
+	if v, err := k.Call("counter_bump", 5); v != 10 || err != nil {
+		t.Errorf("counter_bump(5) after reload = %d, %v", v, err)
+	}
+	remove(t, k, "counter")
 }
 
 type mapping struct {

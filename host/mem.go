@@ -29,6 +29,10 @@ type mapping struct {
 	gone atomic.Bool // set by Unmap, checked by Call
 
 	mu                  sync.Mutex
+	sig                 signature
+	reused              bool   // a cached block: protections already set, bytes poked in
+	shadow              []byte // reused: the Go memory the image is linked into
+	block               span   // everything: core, init, per-cpu
 	core, init, percpu  span
 	img                 *golink.Image
 	this                uint64
@@ -46,8 +50,29 @@ func (m *mapping) mem(addr, n uint64) []byte {
 	return unsafe.Slice((*byte)(C.golink_rt_ptr(C.uint64_t(addr))), n)
 }
 
+// Placement places the image at the mapping. A fresh block is linked in
+// place (the image's memory is the mapping's); a reused one, whose pages
+// are protected already, into a Go buffer that Install pokes in.
 func (m *mapping) Placement() golink.Placement {
-	return golink.Placement{Core: m.core.addr, Init: m.init.addr, Percpu: m.percpu.addr}
+	p := golink.Placement{Core: m.core.addr, Init: m.init.addr, Percpu: m.percpu.addr}
+	if m.reused {
+		off := m.init.addr - m.block.addr
+		p.CoreMem, p.InitMem = m.shadow[:m.core.size], m.shadow[off:off+m.init.size]
+	} else {
+		p.CoreMem, p.InitMem = m.e.arena.bytes(m.core.addr, m.core.size), m.e.arena.bytes(m.init.addr, m.init.size)
+	}
+	return p
+}
+
+// copyIn copies src to addr unless src is already that memory.
+func (m *mapping) copyIn(addr uint64, src []byte) {
+	if len(src) == 0 {
+		return
+	}
+	dst := m.e.arena.bytes(addr, uint64(len(src)))
+	if unsafe.SliceData(dst) != unsafe.SliceData(src) {
+		copy(dst, src)
+	}
 }
 
 // Install copies the image in and applies the kernel's protections:
@@ -61,19 +86,45 @@ func (m *mapping) Install(img *golink.Image) error {
 		return fmt.Errorf("host: %s: image linked for core %#x init %#x, memory at %#x and %#x", img.Name, img.Core.Base, img.Init.Base, m.core.addr, m.init.addr)
 	}
 	m.img = img
-	copy(m.e.arena.bytes(m.core.addr, m.core.size), img.CoreMem)
-	copy(m.e.arena.bytes(m.init.addr, m.init.size), img.InitMem)
-	copy(m.e.arena.bytes(m.percpu.addr, m.percpu.size), img.PercpuMem)
+	m.copyIn(m.percpu.addr, img.PercpuMem)
+	if m.reused {
+		// ro_after_init is read-only in a cached block; init may write it.
+		l := img.CoreLayout
+		if err := protect(m.core.addr+l.RoSize, l.RoAfterInitSize-l.RoSize, syscall.PROT_READ|syscall.PROT_WRITE); err != nil {
+			return err
+		}
+		// Text and read-only data through /proc/self/mem; the rest is
+		// writable and copied.
+		if poke(m.core.addr, img.CoreMem[:l.RoSize]) && poke(m.init.addr, img.InitMem[:img.InitLayout.RoSize]) {
+			m.copyIn(m.core.addr+l.RoSize, img.CoreMem[l.RoSize:])
+			m.copyIn(m.init.addr+img.InitLayout.RoSize, img.InitMem[img.InitLayout.RoSize:])
+		} else {
+			// /proc/self/mem refused: make the block ordinary again.
+			if err := protect(m.block.addr, m.block.size, syscall.PROT_READ|syscall.PROT_WRITE); err != nil {
+				return err
+			}
+			m.reused = false
+		}
+	}
+	if !m.reused {
+		m.copyIn(m.core.addr, img.CoreMem)
+		m.copyIn(m.init.addr, img.InitMem)
+		for _, r := range []struct {
+			s span
+			l golink.Layout
+		}{{m.core, img.CoreLayout}, {m.init, img.InitLayout}} {
+			if err := protect(r.s.addr, r.l.TextSize, syscall.PROT_READ|syscall.PROT_EXEC); err != nil {
+				return err
+			}
+			if err := protect(r.s.addr+r.l.TextSize, r.l.RoSize-r.l.TextSize, syscall.PROT_READ); err != nil {
+				return err
+			}
+		}
+	}
 	for _, r := range []struct {
 		s span
 		l golink.Layout
 	}{{m.core, img.CoreLayout}, {m.init, img.InitLayout}} {
-		if err := protect(r.s.addr, r.l.TextSize, syscall.PROT_READ|syscall.PROT_EXEC); err != nil {
-			return err
-		}
-		if err := protect(r.s.addr+r.l.TextSize, r.l.RoSize-r.l.TextSize, syscall.PROT_READ); err != nil {
-			return err
-		}
 		m.writable = append(m.writable, span{r.s.addr + r.l.RoSize, r.s.size - r.l.RoSize})
 	}
 	if m.percpu.size > 0 {
@@ -160,7 +211,10 @@ func (m *mapping) Call(addr uint64, args ...uint64) uint64 {
 		C.uint64_t(a[3]), C.uint64_t(a[4]), C.uint64_t(a[5])))
 }
 
-// FreeInit releases the init region and makes ro_after_init read-only.
+// FreeInit releases the init region — its code is overwritten with int3,
+// so that a stale call into it traps (or, where /proc/self/mem cannot be
+// written, the region is made inaccessible) — and makes ro_after_init
+// read-only.
 func (m *mapping) FreeInit() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -169,8 +223,17 @@ func (m *mapping) FreeInit() {
 	}
 	m.initFreed = true
 	C.golink_rt_unregister(C.int32_t(m.owner), C.uint64_t(m.init.addr))
-	m.e.arena.release(m.init.addr, m.init.size)
+	if m.img == nil || !trap(m.init.addr, m.img.InitLayout.TextSize) {
+		protect(m.init.addr, m.init.size, syscall.PROT_NONE)
+		m.sig = signature{} // protections no longer those of a block to reuse
+	}
 	if m.img != nil {
+		m.img.InitMem = nil // the init region is gone
+		for _, s := range m.img.Sections() {
+			if s.Init {
+				s.Data = nil
+			}
+		}
 		l := m.img.CoreLayout
 		protect(m.core.addr+l.RoSize, l.RoAfterInitSize-l.RoSize, syscall.PROT_READ)
 		m.writable = []span{{m.core.addr + l.RoAfterInitSize, m.core.size - l.RoAfterInitSize}}
@@ -217,14 +280,30 @@ func (m *mapping) Unmap() []lifecycle.Leak {
 	if n > len(info) {
 		leaks = append(leaks, lifecycle.Leak{Caller: fmt.Sprintf("(%d more allocations)", n-len(info))})
 	}
-	m.e.arena.release(m.core.addr, m.core.size)
-	if !m.initFreed {
-		m.e.arena.release(m.init.addr, m.init.size)
-	}
-	if m.percpu.size > 0 {
-		m.e.arena.release(m.percpu.addr, m.percpu.size)
+	m.release()
+	if m.img != nil {
+		// The image's memory was the mapping's, and is gone: what
+		// remains of the image is its description.
+		m.img.CoreMem, m.img.InitMem = nil, nil
+		for _, s := range m.img.Sections() {
+			s.Data = nil
+		}
 	}
 	return leaks
+}
+
+// release gives the block back. If the module was installed and its init
+// region freed, and /proc/self/mem works, its protections are kept for the
+// next module laid out the same way, its text overwritten with int3;
+// otherwise it returns to the free space, readable and writable.
+func (m *mapping) release() {
+	if m.img != nil && m.initFreed && m.sig != (signature{}) && trap(m.core.addr, m.img.CoreLayout.TextSize) {
+		for _, b := range m.e.arena.cache.put(cachedBlock{sig: m.sig, block: m.block, shadow: m.shadow}) {
+			m.e.arena.release(b.block.addr, b.block.size)
+		}
+		return
+	}
+	m.e.arena.release(m.block.addr, m.block.size)
 }
 
 // symbolize names a code address of the module as kallsyms would:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"os"
 	"path/filepath"
 	"sort"
@@ -25,6 +26,8 @@ type Kernel struct {
 	syms *symtab.Table
 	log  Log
 
+	cache layoutCache
+
 	mu   sync.Mutex // module_mutex: the list, the symbol table's contents, uses
 	mods map[string]*Module
 	seq  uint64
@@ -34,6 +37,8 @@ type Kernel struct {
 // the executor exports a name twice.
 func New(exec Executor) (*Kernel, error) {
 	k := &Kernel{exec: exec, cfg: golink.Config{Arch: exec.Arch()}, syms: symtab.New(), mods: map[string]*Module{}}
+	k.cache.seed = maphash.MakeSeed()
+	k.cache.max = defaultCacheSize
 	if err := k.syms.Add("", exec.Exports()); err != nil {
 		return nil, err
 	}
@@ -109,22 +114,38 @@ func (k *Kernel) LoadFile(path, args string) (*Module, error) {
 	if err != nil {
 		return nil, err
 	}
-	obj, err := gelf.Decode(path, data)
-	if err != nil {
-		return nil, err
-	}
-	return k.LoadObject(obj, args)
+	return k.load(path, data, args)
 }
 
 // Load loads the module whose object file is image, with args: the
 // init_module system call, which does everything in one call. See
-// LoadObject.
+// LoadObject. An image loaded before (the same bytes) is not decoded and
+// checked again: see SetCacheSize.
 func (k *Kernel) Load(image []byte, args string) (*Module, error) {
-	obj, err := gelf.Decode("(image)", image)
+	return k.load("(image)", image, args)
+}
+
+func (k *Kernel) load(name string, image []byte, args string) (*Module, error) {
+	lm, err := k.cache.get(name, image, k.newModule)
 	if err != nil {
 		return nil, err
 	}
-	return k.LoadObject(obj, args)
+	return k.loadModule(lm, args)
+}
+
+// newModule is golink.NewModule, naming a module built without
+// KBUILD_MODNAME after its file, as kbuild would have named it.
+func (k *Kernel) newModule(obj *gelf.File) (*golink.Module, error) {
+	lm, err := golink.NewModule(obj, k.cfg)
+	if err != nil {
+		return nil, err
+	}
+	if lm.Name == "" {
+		if lm.Name = nameFromFile(obj.Name); lm.Name == "" {
+			return nil, &Error{Op: "load", Errno: syscall.ENOEXEC, Msg: "module has no name (build it with -DKBUILD_MODNAME='\"name\"')"}
+		}
+	}
+	return lm, nil
 }
 
 // LoadObject loads obj with args as load_module does: checks and layout,
@@ -140,18 +161,16 @@ func (k *Kernel) Load(image []byte, args string) (*Module, error) {
 // *Error with EEXIST for a module already loaded, the parameters' errors,
 // and *InitError when init fails.
 func (k *Kernel) LoadObject(obj *gelf.File, args string) (*Module, error) {
-	lm, err := golink.NewModule(obj, k.cfg)
+	lm, err := k.newModule(obj)
 	if err != nil {
 		return nil, err
 	}
-	if lm.Name == "" {
-		// Built without KBUILD_MODNAME: named after its file, as kbuild
-		// would have named it.
-		if lm.Name = nameFromFile(obj.Name); lm.Name == "" {
-			return nil, &Error{Op: "load", Errno: syscall.ENOEXEC, Msg: "module has no name (build it with -DKBUILD_MODNAME='\"name\"')"}
-		}
-	}
-	m := &Module{Name: lm.Name, k: k, obj: obj, mod: lm, args: args,
+	return k.loadModule(lm, args)
+}
+
+func (k *Kernel) loadModule(lm *golink.Module, args string) (*Module, error) {
+	var err error
+	m := &Module{Name: lm.Name, k: k, obj: lm.File, mod: lm, args: args,
 		gone: make(chan struct{}), users: map[*Module]bool{}, gets: map[string]int{}}
 	m.ref.init()
 	m.state.Store(int32(StateUnformed))

@@ -32,7 +32,8 @@ type Record struct {
 func (r Record) String() string { return fmt.Sprintf("<%d>%s", r.Level, r.Text) }
 
 // Log is the kernel's message buffer: printk from module code and the
-// loader's own messages. It keeps the last Cap records.
+// loader's own messages. It keeps at most Cap records, dropping the oldest
+// quarter when full.
 type Log struct {
 	mu      sync.Mutex
 	recs    []Record
@@ -96,7 +97,9 @@ func (l *Log) addLocked(r Record) {
 	r.Seq = l.next
 	l.next++
 	if len(l.recs) >= c {
-		n := len(l.recs) - c + 1
+		// Drop a quarter at a time, so that a full buffer costs O(1) a
+		// record, not a copy of the whole.
+		n := len(l.recs) - c + 1 + (c-1)/4
 		l.recs = append(l.recs[:0], l.recs[n:]...)
 		l.dropped += uint64(n)
 		for m, i := range l.open {

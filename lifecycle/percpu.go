@@ -26,7 +26,7 @@ func procUnpin()
 
 // tryGet is try_module_get: a reference, if the module is live.
 func (r *refcount) tryGet() bool {
-	s := &r.shards[procPin()&(nshards-1)]
+	s := &r.shards[procPin()&r.mask]
 	s.gets.Add(1)
 	procUnpin()
 	if r.live.Load() {
@@ -40,13 +40,13 @@ func (r *refcount) tryGet() bool {
 // get is __module_get: a reference whatever the flag says, for a caller
 // that holds one already.
 func (r *refcount) get() {
-	r.shards[procPin()&(nshards-1)].gets.Add(1)
+	r.shards[procPin()&r.mask].gets.Add(1)
 	procUnpin()
 }
 
 // put is module_put.
 func (r *refcount) put() {
-	r.shards[procPin()&(nshards-1)].puts.Add(1)
+	r.shards[procPin()&r.mask].puts.Add(1)
 	procUnpin()
 	if r.waiting.Load() {
 		r.woken()

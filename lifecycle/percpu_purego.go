@@ -7,7 +7,7 @@ import "math/rand/v2"
 // Without the runtime's P id there is no affinity: a shard chosen at
 // random only spreads contention.
 
-func (r *refcount) shard() *shard { return &r.shards[rand.Uint32()%nshards] }
+func (r *refcount) shard() *shard { return &r.shards[int(rand.Uint32())&r.mask] }
 
 func (r *refcount) tryGet() bool {
 	s := r.shard()

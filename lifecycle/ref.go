@@ -2,6 +2,8 @@ package lifecycle
 
 import (
 	"context"
+	"math/bits"
+	"runtime"
 	"sync/atomic"
 )
 
@@ -44,16 +46,17 @@ type refcount struct {
 	live    atomic.Bool
 	waiting atomic.Bool
 	wake    chan struct{}
-	shards  *[nshards]shard
+	mask    int
+	shards  []shard
 }
 
-// nshards is the number of shards: a P whose id is larger shares one
-// (correct, as every shard is atomic; merely no longer private). A
-// constant count lets the index be masked without a bounds check.
-const nshards = 64
-
+// init makes one shard per CPU the process may run on (a power of two); a
+// P whose id is larger, if GOMAXPROCS grows later, shares one — correct,
+// as every shard is atomic, merely no longer private.
 func (r *refcount) init() {
-	r.wake, r.shards = make(chan struct{}, 1), new([nshards]shard)
+	n := max(runtime.GOMAXPROCS(0), runtime.NumCPU(), 1)
+	n = 1 << bits.Len(uint(n-1))
+	r.wake, r.mask, r.shards = make(chan struct{}, 1), n-1, make([]shard, n)
 }
 
 // woken tells a remover waiting in drain to look at the count again.

@@ -51,15 +51,14 @@ const (
 
 // gotPLT is one module's synthesised tables.
 type gotPLT struct {
-	got, plt int               // section indexes, -1 when not needed
-	slots    map[uint32]int    // symbol index → GOT entry
-	gotSyms  []uint32          // GOT entry → symbol index
-	stubs    map[uint32]int    // symbol index → PLT stub
-	pltSyms  []uint32          // PLT stub → symbol index
-	m        *reloc.Module     // set by begin
-	gotSec   *reloc.Section    // set by begin
-	pltSec   *reloc.Section    // set by begin
-	names    map[uint32]string // stub symbol names, for the image
+	got, plt int            // section indexes, -1 when not needed
+	slot     []int32        // symbol index → GOT entry + 1 (0: none)
+	stub     []int32        // symbol index → PLT stub + 1 (0: none)
+	gotSyms  []uint32       // GOT entry → symbol index
+	pltSyms  []uint32       // PLT stub → symbol index
+	m        *reloc.Module  // set by begin
+	gotSec   *reloc.Section // set by begin
+	pltSec   *reloc.Section // set by begin
 }
 
 // gotSlotType reports whether t needs a GOT entry for its symbol.
@@ -81,37 +80,73 @@ func gotBaseType(t elf.R_X86_64) bool {
 	return false
 }
 
-// rawSym reads st_shndx and the name of symbol i straight from the
-// object's symbol table: the pre-pass runs before the core decodes symbols.
-func rawSym(f *gelf.File, i uint32) (elf.SectionIndex, string) {
+// symTable is the object's symbol table and its strings, read raw: the
+// pre-pass runs before the core decodes symbols, and looks only at the
+// few it needs.
+type symTable struct {
+	tab, strtab []byte
+}
+
+func newSymTable(f *gelf.File) symTable {
 	if f == nil || f.Symtab <= 0 {
-		return elf.SHN_UNDEF, ""
+		return symTable{}
 	}
-	tab := f.Bytes(f.Symtab)
+	return symTable{f.Bytes(f.Symtab), f.Bytes(int(f.Sections[f.Symtab].Link))}
+}
+
+func (t symTable) len() int { return len(t.tab) / gelf.SymSize }
+
+// undefined reports whether symbol i is undefined, and its name's bytes.
+func (t symTable) undefined(i uint32) (bool, []byte) {
 	off := uint64(i) * gelf.SymSize
-	if off+gelf.SymSize > uint64(len(tab)) {
-		return elf.SHN_UNDEF, ""
+	if off+gelf.SymSize > uint64(len(t.tab)) {
+		return false, nil
 	}
-	shndx := elf.SectionIndex(le.Uint16(tab[off+6:]))
-	strtab := f.Bytes(int(f.Sections[f.Symtab].Link))
-	name := le.Uint32(tab[off:])
-	if uint64(name) >= uint64(len(strtab)) {
-		return shndx, ""
+	if elf.SectionIndex(le.Uint16(t.tab[off+6:])) != elf.SHN_UNDEF {
+		return false, nil
 	}
-	b := strtab[name:]
+	name := le.Uint32(t.tab[off:])
+	if uint64(name) >= uint64(len(t.strtab)) {
+		return true, nil
+	}
+	b := t.strtab[name:]
 	for k, c := range b {
 		if c == 0 {
-			return shndx, string(b[:k])
+			return true, b[:k]
 		}
 	}
-	return shndx, ""
+	return true, nil
+}
+
+// name returns symbol i's name.
+func (t symTable) name(i uint32) string {
+	off := uint64(i) * gelf.SymSize
+	if off+gelf.SymSize > uint64(len(t.tab)) {
+		return ""
+	}
+	name := le.Uint32(t.tab[off:])
+	if uint64(name) >= uint64(len(t.strtab)) {
+		return ""
+	}
+	b := t.strtab[name:]
+	for k, c := range b {
+		if c == 0 {
+			return string(b[:k])
+		}
+	}
+	return ""
 }
 
 // prepareGOT counts what the module's relocations need and appends .got and
 // .plt to its sections (only those it needs, so an object without GOT or
 // PLT relocations is laid out exactly as the kernel lays it out).
 func prepareGOT(m *reloc.Module, relocs []reloc.RelocSection) (*gotPLT, error) {
-	g := &gotPLT{got: -1, plt: -1, slots: map[uint32]int{}, stubs: map[uint32]int{}, names: map[uint32]string{}}
+	syms := newSymTable(m.File)
+	n := syms.len()
+	g := &gotPLT{got: -1, plt: -1, slot: make([]int32, n), stub: make([]int32, n)}
+	// seen marks symbols whose undefined-ness and name have been looked
+	// at: 1 looked at, 2 the undefined _GLOBAL_OFFSET_TABLE_.
+	seen := make([]uint8, n)
 	needGOT := false
 	for k := range relocs {
 		rs := &relocs[k]
@@ -121,28 +156,35 @@ func prepareGOT(m *reloc.Module, relocs []reloc.RelocSection) (*gotPLT, error) {
 		}
 		for _, r := range rs.All() {
 			t, sym := elf.R_X86_64(r.Type()), r.Sym()
+			if int(sym) >= n {
+				continue // the core refuses it
+			}
+			if t == elf.R_X86_64_NONE {
+				continue
+			}
 			switch {
 			case gotSlotType(t):
-				if _, ok := g.slots[sym]; !ok {
-					g.slots[sym] = len(g.gotSyms)
+				if g.slot[sym] == 0 {
 					g.gotSyms = append(g.gotSyms, sym)
+					g.slot[sym] = int32(len(g.gotSyms))
 				}
 			case gotBaseType(t):
 				needGOT = true
 			}
-			if t == elf.R_X86_64_PLT32 || t == elf.R_X86_64_PLTOFF64 {
-				shndx, name := rawSym(m.File, sym)
-				if shndx == elf.SHN_UNDEF && name != "" && name != gotSymbol {
-					if _, ok := g.stubs[sym]; !ok {
-						g.stubs[sym] = len(g.pltSyms)
-						g.pltSyms = append(g.pltSyms, sym)
-						g.names[sym] = name
-					}
+			if seen[sym] == 0 {
+				seen[sym] = 1
+				if undef, name := syms.undefined(sym); undef && string(name) == gotSymbol {
+					seen[sym] = 2
 				}
 			}
-			if t != elf.R_X86_64_NONE && !needGOT && !gotSlotType(t) {
-				if shndx, name := rawSym(m.File, sym); shndx == elf.SHN_UNDEF && name == gotSymbol {
-					needGOT = true
+			if seen[sym] == 2 {
+				needGOT = true
+				continue
+			}
+			if (t == elf.R_X86_64_PLT32 || t == elf.R_X86_64_PLTOFF64) && g.stub[sym] == 0 {
+				if undef, name := syms.undefined(sym); undef && len(name) > 0 {
+					g.pltSyms = append(g.pltSyms, sym)
+					g.stub[sym] = int32(len(g.pltSyms))
 				}
 			}
 		}
@@ -207,26 +249,29 @@ func (g *gotPLT) gotBase() uint64 {
 // _GLOBAL_OFFSET_TABLE_).
 func (g *gotPLT) apply(s *reloc.Site) (done bool, err error) {
 	t := elf.R_X86_64(s.Type)
-	name := TypeName(s.Type)
 	slot := func() (uint64, error) {
-		i, ok := g.slots[uint32(s.Sym)]
-		if !ok || g.gotSec == nil {
-			return 0, s.Errorf(name, "", "no GOT entry was made for this symbol in the pre-pass")
+		if s.Sym < 0 || s.Sym >= len(g.slot) || g.slot[s.Sym] == 0 || g.gotSec == nil {
+			return 0, s.Errorf(TypeName(s.Type), "", "no GOT entry was made for this symbol in the pre-pass")
 		}
-		return uint64(i) * gotEntrySize, nil
+		return uint64(g.slot[s.Sym]-1) * gotEntrySize, nil
+	}
+	stub := func() (uint64, bool) {
+		if s.Sym < 0 || s.Sym >= len(g.stub) || g.stub[s.Sym] == 0 || g.pltSec == nil {
+			return 0, false
+		}
+		return g.pltSec.Addr + uint64(g.stub[s.Sym]-1)*pltStubSize, true
 	}
 	switch {
 	case t == elf.R_X86_64_PLT32:
-		i, ok := g.stubs[uint32(s.Sym)]
+		L, ok := stub()
 		if !ok || reloc.FitsSigned(int64(s.S+uint64(s.A)-s.P), 32) {
 			return false, nil
 		}
-		L := g.pltSec.Addr + uint64(i)*pltStubSize
 		return true, store(s, 4, L+uint64(s.A)-s.P, true, "L+A-P")
 	case t == elf.R_X86_64_PLTOFF64:
-		L := s.S
-		if i, ok := g.stubs[uint32(s.Sym)]; ok {
-			L = g.pltSec.Addr + uint64(i)*pltStubSize
+		L, ok := stub()
+		if !ok {
+			L = s.S
 		}
 		return true, store(s, 8, L+uint64(s.A)-g.gotBase(), false, "L+A-GOT")
 	case gotSlotType(t):
@@ -262,20 +307,20 @@ func (g *gotPLT) apply(s *reloc.Site) (done bool, err error) {
 // that is not zero as the kernel's own types do, and checking that a 4-byte
 // value fits as a signed 32-bit number when signed32 is set.
 func store(s *reloc.Site, size int, v uint64, signed32 bool, formula string) error {
-	name := TypeName(s.Type)
-	loc, err := s.Bytes(size, name)
+	loc, err := s.Bytes(size, "")
 	if err != nil {
+		_, err = s.Bytes(size, TypeName(s.Type))
 		return err
 	}
 	if !zero(loc) {
-		return s.Errorf(name, "", "existing value is nonzero: relocated twice?")
+		return s.Errorf(TypeName(s.Type), "", "existing value is nonzero: relocated twice?")
 	}
 	if size == 8 {
 		le.PutUint64(loc, v)
 		return nil
 	}
 	if signed32 && !reloc.FitsSigned(int64(v), 32) {
-		e := s.Overflow(name, int64(v), formula, -0x80000000, 0x7fffffff)
+		e := s.Overflow(TypeName(s.Type), int64(v), formula, -0x80000000, 0x7fffffff)
 		e.Hint = "is the module within ±2 GiB of its GOT and PLT?"
 		return e
 	}
@@ -289,9 +334,10 @@ func (g *gotPLT) contribution() *reloc.Contribution {
 	if g.pltSec == nil {
 		return nil
 	}
-	c := &reloc.Contribution{}
+	c := &reloc.Contribution{Symbols: make([]reloc.ExtraSymbol, 0, len(g.pltSyms))}
+	syms := newSymTable(g.m.File)
 	for i, sym := range g.pltSyms {
-		c.Symbols = append(c.Symbols, reloc.ExtraSymbol{Name: g.names[sym] + "@plt", Value: g.pltSec.Addr + uint64(i)*pltStubSize,
+		c.Symbols = append(c.Symbols, reloc.ExtraSymbol{Name: syms.name(sym) + "@plt", Value: g.pltSec.Addr + uint64(i)*pltStubSize,
 			Size: pltStubSize, Info: elf.ST_INFO(elf.STB_LOCAL, elf.STT_FUNC), Section: -1})
 	}
 	return c

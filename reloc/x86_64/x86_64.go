@@ -145,8 +145,9 @@ func (r *relocator) Apply(s *reloc.Site) error {
 		return s.Errorf(TypeName(s.Type), fmt.Sprintf("module: %s: Unknown rela relocation: %d", s.Module.Name, s.Type),
 			"unsupported relocation type (the kernel applies R_X86_64_NONE, 64, 32, 32S, PC32, PLT32 and PC64)")
 	}
-	loc, err := s.Bytes(size, TypeName(s.Type))
+	loc, err := s.Bytes(size, "")
 	if err != nil {
+		_, err = s.Bytes(size, TypeName(s.Type)) // the type's name only when it is needed
 		return err
 	}
 	if !zero(loc) {
