@@ -83,7 +83,7 @@ func (k *Kernel) ModuleAt(addr uint64) *Module {
 // Info is one line of lsmod.
 type Info struct {
 	Name     string
-	Size     uint64
+	Size     uint64 // core and init regions; core only once init has run
 	Refcount int64
 	UsedBy   []string
 	State    State
@@ -103,7 +103,11 @@ func (k *Kernel) Modules() []Info {
 	sort.Slice(ms, func(i, j int) bool { return ms[i].seq > ms[j].seq })
 	out := make([]Info, len(ms))
 	for i, m := range ms {
-		out[i] = Info{Name: m.Name, Size: m.size, Refcount: m.Refcount(), UsedBy: m.usersLocked(), State: m.State()}
+		size := m.size
+		if m.initFreed.Load() {
+			size = m.img.Core.Size // as /proc/modules: the init layout is gone
+		}
+		out[i] = Info{Name: m.Name, Size: size, Refcount: m.Refcount(), UsedBy: m.usersLocked(), State: m.State()}
 	}
 	return out
 }

@@ -124,8 +124,8 @@ func TestUses(t *testing.T) {
 		t.Errorf("hello refcount %d, want 1 (greeter's use)", hello.Refcount())
 	}
 	wantMods := []lifecycle.Info{
-		{Name: "greeter", Size: greeter.Image().Core.Size + greeter.Image().Init.Size, UsedBy: []string{}, State: lifecycle.StateLive},
-		{Name: "hello", Size: hello.Image().Core.Size + hello.Image().Init.Size, Refcount: 1, UsedBy: []string{"greeter"}, State: lifecycle.StateLive},
+		{Name: "greeter", Size: greeter.Image().Core.Size, UsedBy: []string{}, State: lifecycle.StateLive},
+		{Name: "hello", Size: hello.Image().Core.Size, Refcount: 1, UsedBy: []string{"greeter"}, State: lifecycle.StateLive},
 	}
 	if d := cmp.Diff(wantMods, k.Modules()); d != "" {
 		t.Errorf("Modules (-want +got):\n%s", d)

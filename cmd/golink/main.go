@@ -51,5 +51,6 @@ func New(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newParamsCmd())
 	root.AddCommand(newKallsymsCmd())
 	root.AddCommand(newDisasmCmd())
+	root.AddCommand(newRunCmd())
 	return root
 }
