@@ -46,17 +46,26 @@ func (c *fakeCall) printk(format string, args ...any) {
 
 func newFake(t testing.TB, funcs map[string]map[string]fakeFunc) *fakeExec {
 	t.Helper()
+	e, err := newFakeExec(funcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.t = t
+	return e
+}
+
+// newFakeExec returns a fake executor and its kernel, exporting what
+// testdata/kernel's System.map and Module.symvers say the kernel exports.
+func newFakeExec(funcs map[string]map[string]fakeFunc) (*fakeExec, error) {
 	tab, err := symtab.LoadKernel("../testdata/kernel/System.map", "../testdata/kernel/Module.symvers")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	e := &fakeExec{t: t, kernel: tab.Symbols(), funcs: funcs, next: 0xffffffffa0000000}
-	k, err := lifecycle.New(e)
-	if err != nil {
-		t.Fatal(err)
+	e := &fakeExec{kernel: tab.Symbols(), funcs: funcs, next: 0xffffffffa0000000}
+	if e.k, err = lifecycle.New(e); err != nil {
+		return nil, err
 	}
-	e.k = k
-	return e
+	return e, nil
 }
 
 func (e *fakeExec) Arch() reloc.Arch         { return x86_64.New() }
@@ -190,6 +199,9 @@ func (m *fakeMem) Call(addr uint64, args ...uint64) uint64 {
 	m.e.entries.Add(1)
 	f := m.funcs[addr]
 	if f == nil {
+		if m.e.t == nil {
+			panic(fmt.Sprintf("%s: call to %#x (%s), which has no fake", m.mod.Name, addr, name))
+		}
 		m.e.t.Errorf("%s: call to %#x (%s), which has no fake", m.mod.Name, addr, name)
 		return 0
 	}
