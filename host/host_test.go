@@ -22,14 +22,16 @@ import (
 	"github.com/golink/golink/lifecycle"
 )
 
-// The two ways a module author compiles against include/golink/module.h:
-// plain `gcc -c` (on Debian, PIE at -O0) and the kernel's flags.
+// The ways a module author compiles against include/golink/module.h:
+// plain `gcc -c` (on Debian, PIE at -O0), the kernel's flags, and -fPIC,
+// whose extern data and function addresses go through the GOT.
 var flagSets = []struct {
 	name  string
 	flags []string
 }{
 	{"plain", nil},
 	{"kernel", []string{"-mcmodel=kernel", "-fno-pic", "-fno-common", "-mno-red-zone", "-O2"}},
+	{"pic", []string{"-fPIC", "-O2"}},
 }
 
 var compiled sync.Map // source+flags → object path
@@ -226,6 +228,42 @@ func TestCounterModules(t *testing.T) {
 			}
 			if len(m.Leaks())+len(u.Leaks()) != 0 {
 				t.Errorf("leaks: %v %v", m.Leaks(), u.Leaks())
+			}
+		})
+	}
+}
+
+// Kernel idioms — lists, spinlocks, atomics, error pointers, an exported
+// variable another module reads and writes, __ro_after_init — loaded
+// three times, so that the block reused after removal is exercised.
+func TestIdioms(t *testing.T) {
+	for _, fs := range flagSets {
+		t.Run(fs.name, func(t *testing.T) {
+			misc := compile(t, "misc", "misc", fs.flags)
+			user := compile(t, "misc_user", "misc_user", fs.flags)
+			k := newKernel(t)
+			var seq uint64
+			for round := 0; round < 3; round++ {
+				if _, err := k.LoadFile(misc, "list=3,4,5"); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := k.LoadFile(user, ""); err != nil {
+					t.Fatal(err)
+				}
+				if v, err := k.Call("misc_sum"); v != 12 || err != nil {
+					t.Errorf("misc_sum() = %d, %v", v, err)
+				}
+				remove(t, k, "misc_user")
+				remove(t, k, "misc")
+				checkLog(t, k, &seq,
+					"<6>misc: refused -22",
+					"<6>misc: alpha!=3", "<6>misc: beta!=4", "<6>misc: gamma!=5",
+					"<6>misc: 3 items, total 12, limit 107",
+					"<6>misc_user: total 12, sum 12",
+					"<6>misc: freed, limit still 107")
+			}
+			if _, err := k.LoadFile(misc, "list=1,x"); !errors.As(err, new(*lifecycle.InitError)) {
+				t.Errorf("list=1,x: %v, want init failing", err)
 			}
 		})
 	}

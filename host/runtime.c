@@ -210,10 +210,11 @@ int64_t golink_rt_outstanding(int32_t owner, int64_t *bytes)
 
 /* ---- Exported to modules: allocation. ---- */
 
+#define GFP_ZERO 0x100u
+
 static void *k_kmalloc(size_t size, unsigned int gfp)
 {
-	(void)gfp;
-	return k_alloc(size, CALLER, 0);
+	return k_alloc(size, CALLER, (gfp & GFP_ZERO) != 0);
 }
 
 static void *k_kzalloc(size_t size, unsigned int gfp)
@@ -283,6 +284,9 @@ static int k_strncmp(const char *a, const char *b, size_t n) { return strncmp(a,
 static char *k_strchr(const char *s, int c) { return strchr(s, c); }
 static char *k_strrchr(const char *s, int c) { return strrchr(s, c); }
 static char *k_strstr(const char *h, const char *n) { return strstr(h, n); }
+static char *k_strcpy(char *d, const char *s) { return strcpy(d, s); }
+static char *k_strncpy(char *d, const char *s, size_t n) { return strncpy(d, s, n); }
+static char *k_strcat(char *d, const char *s) { return strcat(d, s); }
 
 /* strscpy: copy with truncation; the length copied, or -E2BIG if src did
  * not fit (dst is then truncated and terminated). */
@@ -712,6 +716,9 @@ const struct golink_export golink_exports[] = {
 	T("strchr", k_strchr),
 	T("strrchr", k_strrchr),
 	T("strstr", k_strstr),
+	T("strcpy", k_strcpy),
+	T("strncpy", k_strncpy),
+	T("strcat", k_strcat),
 	T("strscpy", k_strscpy),
 	T("snprintf", k_snprintf),
 	T("vsnprintf", k_vsnprintf),

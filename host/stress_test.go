@@ -18,8 +18,8 @@ import (
 
 // TestStressRealCode: goroutines call stress_enter, real machine code,
 // through the guard as fast as they can, while another removes the module
-// and loads it again in a loop — alternating the object built with plain
-// gcc -c and the one built with the kernel's flags, and blocking and
+// and loads it again in a loop — cycling through the objects built with
+// plain gcc -c, the kernel's flags and -fPIC, and alternating blocking and
 // non-blocking removal. Every instance counts its entries and checks on
 // each sixteenth that a reference is held; its exit prints both counts.
 // The sum of the entries must equal the calls that returned, no entry may
@@ -30,7 +30,7 @@ func TestStressRealCode(t *testing.T) {
 	if testing.Short() {
 		d = 200 * time.Millisecond
 	}
-	objs := [2][]byte{}
+	objs := make([][]byte, len(flagSets))
 	for i, fs := range flagSets {
 		b, err := os.ReadFile(compile(t, "stress", "stress", fs.flags))
 		if err != nil {
@@ -53,7 +53,7 @@ func TestStressRealCode(t *testing.T) {
 		busy      atomic.Int64
 	)
 	load := func(i int) {
-		m, err := k.Load(objs[i%2], "")
+		m, err := k.Load(objs[i%len(objs)], "")
 		if err != nil {
 			t.Errorf("load: %v", err)
 			return

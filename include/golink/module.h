@@ -40,6 +40,14 @@ typedef long ssize_t;
 typedef unsigned long size_t;
 typedef unsigned long uintptr_t;
 typedef long long loff_t;
+typedef s8 int8_t;
+typedef u8 uint8_t;
+typedef s16 int16_t;
+typedef u16 uint16_t;
+typedef s32 int32_t;
+typedef u32 uint32_t;
+typedef s64 int64_t;
+typedef u64 uint64_t;
 typedef _Bool bool;
 typedef __builtin_va_list va_list;
 #define va_start(ap, last) __builtin_va_start(ap, last)
@@ -70,6 +78,9 @@ typedef __builtin_va_list va_list;
 #define __init __section(".init.text")
 #define __exit __section(".exit.text")
 #define __initdata __section(".init.data")
+#define __initconst __section(".init.rodata")
+#define __exitdata __section(".exit.data")
+#define __ro_after_init __section(".data..ro_after_init")
 
 #define __stringify_1(x) #x
 #define __stringify(x) __stringify_1(x)
@@ -115,6 +126,7 @@ static inline bool IS_ERR_OR_NULL(const void *ptr) { return !ptr || IS_ERR_VALUE
 typedef unsigned int gfp_t;
 #define GFP_KERNEL ((gfp_t)0xcc0)
 #define GFP_ATOMIC ((gfp_t)0xa20)
+#define __GFP_ZERO ((gfp_t)0x100)
 void *__kmalloc(size_t size, gfp_t flags);
 void *kzalloc(size_t size, gfp_t flags);
 void *kcalloc(size_t n, size_t size, gfp_t flags);
@@ -137,6 +149,9 @@ int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 char *strrchr(const char *s, int c);
 char *strstr(const char *haystack, const char *needle);
+char *strcpy(char *dst, const char *src);
+char *strncpy(char *dst, const char *src, size_t n);
+char *strcat(char *dst, const char *src);
 ssize_t strscpy(char *dst, const char *src, size_t size);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap) __printf(3, 0);
@@ -217,6 +232,41 @@ int _printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define pr_cont(fmt, ...) printk(KERN_CONT fmt, ##__VA_ARGS__)
 int vprintk(const char *fmt, va_list ap) __printf(1, 0);
 
+/* Doubly linked lists (include/linux/list.h). */
+struct list_head {
+	struct list_head *next, *prev;
+};
+#define LIST_HEAD_INIT(name) { &(name), &(name) }
+#define LIST_HEAD(name) struct list_head name = LIST_HEAD_INIT(name)
+static inline void INIT_LIST_HEAD(struct list_head *l) { l->next = l->prev = l; }
+static inline void __list_add(struct list_head *n, struct list_head *prev, struct list_head *next)
+{
+	next->prev = n;
+	n->next = next;
+	n->prev = prev;
+	prev->next = n;
+}
+static inline void list_add(struct list_head *n, struct list_head *head) { __list_add(n, head, head->next); }
+static inline void list_add_tail(struct list_head *n, struct list_head *head) { __list_add(n, head->prev, head); }
+static inline void list_del(struct list_head *e)
+{
+	e->next->prev = e->prev;
+	e->prev->next = e->next;
+	e->next = e->prev = NULL;
+}
+static inline bool list_empty(const struct list_head *head) { return head->next == head; }
+#define list_entry(ptr, type, member) container_of(ptr, type, member)
+#define list_first_entry(ptr, type, member) list_entry((ptr)->next, type, member)
+#define list_next_entry(pos, member) list_entry((pos)->member.next, __typeof__(*(pos)), member)
+#define list_for_each(pos, head) for (pos = (head)->next; pos != (head); pos = pos->next)
+#define list_for_each_entry(pos, head, member)                                 \
+	for (pos = list_first_entry(head, __typeof__(*pos), member);           \
+	     &pos->member != (head); pos = list_next_entry(pos, member))
+#define list_for_each_entry_safe(pos, n, head, member)                         \
+	for (pos = list_first_entry(head, __typeof__(*pos), member),           \
+	     n = list_next_entry(pos, member);                                 \
+	     &pos->member != (head); pos = n, n = list_next_entry(n, member))
+
 /* BUG_ON stops the thread as the kernel's oops would; WARN_ON warns once
  * per call site and returns the condition. */
 #define BUG() do { printk(KERN_EMERG "kernel BUG at %s:%d!\n", __FILE__, __LINE__); __builtin_trap(); } while (0)
@@ -286,6 +336,8 @@ void cleanup_module(void);
 #define MODULE_VERSION(v) MODULE_INFO(version, v)
 #define MODULE_ALIAS(a) MODULE_INFO(alias, a)
 #define MODULE_IMPORT_NS(ns) MODULE_INFO(import_ns, __stringify(ns))
+#define MODULE_SOFTDEP(d) MODULE_INFO(softdep, d)
+#define MODULE_FIRMWARE(f) MODULE_INFO(firmware, f)
 #define MODULE_PARM_DESC(p, d) MODULE_INFO(parm, #p ":" d)
 /* modpost adds these; a module built outside the kernel carries them itself. */
 __MODULE_INFO(name, KBUILD_MODNAME);
