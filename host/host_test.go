@@ -318,6 +318,26 @@ func TestLeaks(t *testing.T) {
 	}
 }
 
+// A textbook module including <linux/module.h> and friends, built without
+// KBUILD_MODNAME.
+func TestClassicModule(t *testing.T) {
+	for _, fs := range flagSets {
+		t.Run(fs.name, func(t *testing.T) {
+			k := newKernel(t)
+			var seq uint64
+			m, err := k.LoadFile(compile(t, "classic", "", fs.flags), "times=3 whom=textbook")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Name != "classic" {
+				t.Errorf("name %q", m.Name)
+			}
+			remove(t, k, "classic")
+			checkLog(t, k, &seq, "<6>hello, textbook", "<6>tick 0", "<6>tick 1", "<6>tick 2", "<6>goodbye, textbook")
+		})
+	}
+}
+
 // Custom parameter ops run in the module; a module built without
 // KBUILD_MODNAME is named after its file.
 func TestCustomParamOps(t *testing.T) {

@@ -369,6 +369,24 @@ __MODULE_INFO(vermagic, GOLINK_VERMAGIC);
 #define EXPORT_SYMBOL_NS(sym, ns) ___EXPORT_SYMBOL(sym, "", #ns, "0")
 #define EXPORT_SYMBOL_NS_GPL(sym, ns) ___EXPORT_SYMBOL(sym, "_gpl", #ns, "0")
 
+/* Permissions for module_param (include/linux/stat.h). */
+#define S_IRWXU 00700
+#define S_IRUSR 00400
+#define S_IWUSR 00200
+#define S_IXUSR 00100
+#define S_IRWXG 00070
+#define S_IRGRP 00040
+#define S_IWGRP 00020
+#define S_IXGRP 00010
+#define S_IRWXO 00007
+#define S_IROTH 00004
+#define S_IWOTH 00002
+#define S_IXOTH 00001
+#define S_IRWXUGO (S_IRWXU | S_IRWXG | S_IRWXO)
+#define S_IRUGO (S_IRUSR | S_IRGRP | S_IROTH)
+#define S_IWUGO (S_IWUSR | S_IWGRP | S_IWOTH)
+#define S_IXUGO (S_IXUSR | S_IXGRP | S_IXOTH)
+
 /* Parameters: struct kernel_param (40 bytes) in __param, plus parmtype=. */
 struct kernel_param;
 struct kernel_param_ops {

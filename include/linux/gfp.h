@@ -1,0 +1,3 @@
+/* golink: <linux/gfp.h> for modules built outside the kernel tree; what it
+ * declares comes from <golink/module.h>. */
+#include <golink/module.h>

@@ -1,0 +1,3 @@
+/* golink: <linux/kernel.h> for modules built outside the kernel tree; what it
+ * declares comes from <golink/module.h>. */
+#include <golink/module.h>
