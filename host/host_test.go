@@ -5,6 +5,7 @@ package host_test
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -36,6 +37,21 @@ var flagSets = []struct {
 
 var compiled sync.Map // source+flags → object path
 
+// objDir holds the objects compile builds; TestMain removes it.
+var objDir struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if objDir.path != "" {
+		os.RemoveAll(objDir.path)
+	}
+	os.Exit(code)
+}
+
 // compile builds testdata/<src>.c with gcc into a temporary directory,
 // once per test binary for each flag set. name is KBUILD_MODNAME ("" for
 // none).
@@ -49,11 +65,17 @@ func compile(t testing.TB, src, name string, flags []string) string {
 	if p, ok := compiled.Load(key); ok {
 		return p.(string)
 	}
-	dir, err := os.MkdirTemp("", "golink-host-")
-	if err != nil {
+	objDir.once.Do(func() { objDir.path, objDir.err = os.MkdirTemp("", "golink-host-") })
+	if objDir.err != nil {
+		t.Fatal(objDir.err)
+	}
+	// One directory per flag set: the file name is the module's name for
+	// a module built without KBUILD_MODNAME.
+	sub := filepath.Join(objDir.path, fmt.Sprintf("%x", sha256.Sum256([]byte(strings.Join(flags, " ")))))
+	if err := os.MkdirAll(sub, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(dir, src+".o")
+	out := filepath.Join(sub, src+".o")
 	args := append([]string{"-c", "-Wall", "-Werror", "-I../include"}, flags...)
 	if name != "" {
 		args = append(args, fmt.Sprintf("-DKBUILD_MODNAME=%q", name))
