@@ -1,12 +1,15 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/golink/golink/host"
 )
 
 func TestMain(m *testing.M) {
@@ -28,6 +31,14 @@ func TestScripts(t *testing.T) {
 			env.Setenv("TESTDATA", td)
 			env.Setenv("LONG", strings.Repeat("x", 1025)) // one more than charp takes
 			return nil
+		},
+		// [runs]: modules can run in this process (golink run).
+		Condition: func(cond string) (bool, error) {
+			if cond != "runs" {
+				return false, fmt.Errorf("unknown condition %q", cond)
+			}
+			_, err := host.New()
+			return err == nil, nil
 		},
 	})
 }
