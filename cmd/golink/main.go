@@ -48,5 +48,6 @@ func New(stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.AddCommand(newLinkCmd())
+	root.AddCommand(newModinfoCmd())
 	return root
 }
