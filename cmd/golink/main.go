@@ -49,5 +49,6 @@ func New(stdout, stderr io.Writer) *cobra.Command {
 	root.SetErr(stderr)
 	root.AddCommand(newLinkCmd())
 	root.AddCommand(newModinfoCmd())
+	root.AddCommand(newModversionsCmd())
 	return root
 }
