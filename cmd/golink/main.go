@@ -50,5 +50,6 @@ func New(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newLinkCmd())
 	root.AddCommand(newModinfoCmd())
 	root.AddCommand(newModversionsCmd())
+	root.AddCommand(newDepmodCmd())
 	return root
 }
