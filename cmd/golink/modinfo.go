@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/spf13/cobra"
@@ -84,10 +85,15 @@ func runModinfo(cmd *cobra.Command, fl *modinfoFlags, args []string) error {
 	}
 	var lookup *kmod.Lookup
 	needLookup := fl.modname
-	for _, a := range args {
-		if st, err := os.Stat(a); err != nil || !st.Mode().IsRegular() {
-			needLookup = true
-		}
+	isFile := make([]bool, len(args))
+	for i, a := range args {
+		st, err := os.Stat(a)
+		isFile[i] = !fl.modname && err == nil && st.Mode().IsRegular()
+		needLookup = needLookup || !isFile[i]
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return err
 	}
 	if needLookup {
 		dir, err := kmod.ModuleDir(fl.basedir, fl.kversion)
@@ -113,7 +119,7 @@ func runModinfo(cmd *cobra.Command, fl *modinfoFlags, args []string) error {
 			defer wg.Done()
 			for i := range work {
 				r := results[i]
-				r.failed = !modinfoOne(r, args[i], opt, fl, lookup)
+				r.failed = !modinfoOne(r, args[i], isFile[i], cwd, opt, fl, lookup)
 				close(r.done)
 			}
 		}()
@@ -162,7 +168,7 @@ func runModinfo(cmd *cobra.Command, fl *modinfoFlags, args []string) error {
 }
 
 // modinfoOne fills r for one argument and reports success.
-func modinfoOne(r *modinfoResult, arg string, opt kmod.ModinfoOptions, fl *modinfoFlags, lookup *kmod.Lookup) bool {
+func modinfoOne(r *modinfoResult, arg string, isFile bool, cwd string, opt kmod.ModinfoOptions, fl *modinfoFlags, lookup *kmod.Lookup) bool {
 	warn := func(s string) { fmt.Fprintf(&r.errs, "golink modinfo: %s\n", s) }
 	write := func(path string, fields []kmod.Field) {
 		if fl.json {
@@ -170,11 +176,6 @@ func modinfoOne(r *modinfoResult, arg string, opt kmod.ModinfoOptions, fl *modin
 			return
 		}
 		kmod.WriteModinfo(&r.out, path, fields, opt, warn)
-	}
-	isFile := false
-	if !fl.modname {
-		st, err := os.Stat(arg)
-		isFile = err == nil && st.Mode().IsRegular()
 	}
 	path := arg
 	if !isFile {
@@ -194,19 +195,17 @@ func modinfoOne(r *modinfoResult, arg string, opt kmod.ModinfoOptions, fl *modin
 		}
 		path = m.Path
 	}
+	abs := path
+	if !strings.HasPrefix(path, "/") {
+		abs = cwd + "/" + path // kmod's path_make_absolute_cwd: nothing cleaned
+	}
 	if opt.Field == "filename" && !fl.json {
-		abs, err := kmod.AbsPath(path)
-		if err != nil {
-			warn(err.Error())
-			return false
-		}
 		fmt.Fprintf(&r.out, "%s%c", abs, sep(opt))
 		return true
 	}
-	mod, err := kmod.Open(path)
+	mod, err := kmod.Open(abs)
 	if err != nil {
 		if !fl.json && opt.Field == "" {
-			abs, _ := kmod.AbsPath(path)
 			fmt.Fprintf(&r.out, "%-16s%s%c", "filename:", abs, sep(opt))
 		}
 		warn(fmt.Sprintf("could not get modinfo from '%s': %v", modName(path), err))
