@@ -47,6 +47,7 @@ type Depmod struct {
 	modules []*depMod
 	symbols map[string]*depSym
 	warn    *bufio.Writer
+	errSyms bool // cfg.ErrSyms, off when there are no kernel symbols to check against
 }
 
 type depMod struct {
@@ -87,7 +88,7 @@ func (e *CycleError) Error() string {
 // arise. It fails if the module directory cannot be read, if the kernel's
 // symbols cannot be read, or with a *CycleError.
 func RunDepmod(cfg *DepmodConfig) (*Depmod, error) {
-	d := &Depmod{cfg: cfg, dir: cfg.BaseDir + "/lib/modules/" + cfg.Version, symbols: make(map[string]*depSym, 1<<15)}
+	d := &Depmod{cfg: cfg, dir: cfg.BaseDir + "/lib/modules/" + cfg.Version, symbols: make(map[string]*depSym, 1<<15), errSyms: cfg.ErrSyms}
 	w := cfg.Warn
 	if w == nil {
 		w = io.Discard
@@ -106,6 +107,7 @@ func RunDepmod(cfg *DepmodConfig) (*Depmod, error) {
 		}
 	case cfg.ErrSyms:
 		d.warnf("WARNING", "-e needs -E or -F\n")
+		d.errSyms = false
 	}
 	searches, overrides := loadDepmodConfig(cfg.ConfigPaths, cfg.Version, d)
 	if err := d.search(searches, overrides); err != nil {
@@ -511,12 +513,12 @@ func (d *Depmod) moduleDependencies(m *depMod) {
 	for _, s := range m.depSyms {
 		sym := d.findSymbol(s.Name)
 		if sym == nil {
-			if d.cfg.ErrSyms && !s.Weak {
+			if d.errSyms && !s.Weak {
 				d.warnf("WARNING", "%s needs unknown symbol %s\n", m.path, s.Name)
 			}
 			continue
 		}
-		if check && sym.crc != s.CRC && !s.Weak && d.cfg.ErrSyms {
+		if check && sym.crc != s.CRC && !s.Weak && d.errSyms {
 			d.warnf("WARNING", "%s disagrees about version of symbol %s\n", m.path, s.Name)
 		}
 		if sym.owner == nil {

@@ -15,13 +15,28 @@ type DepmodFile struct {
 	Write func(d *Depmod, w io.Writer) error
 }
 
-// DepmodFiles are the text files golink's depmod writes, in kmod's order.
+// DepmodFiles are the text files golink's depmod writes, in kmod's order;
+// an entry without a name writes no file.
 var DepmodFiles = []DepmodFile{
 	{"modules.dep", (*Depmod).WriteDep},
 	{"modules.alias", (*Depmod).WriteAlias},
 	{"modules.softdep", (*Depmod).WriteSoftdep},
 	{"modules.symbols", (*Depmod).WriteSymbols},
+	{"", (*Depmod).checkBuiltin},
 	{"modules.devname", (*Depmod).WriteDevname},
+}
+
+// checkBuiltin stands for kmod's modules.builtin.bin and
+// modules.builtin.alias.bin writers, which golink does not have: it only
+// prints their warnings about missing inputs, in their place in the
+// sequence, so that stderr stays kmod's.
+func (d *Depmod) checkBuiltin(io.Writer) error {
+	for _, f := range []string{"modules.builtin", "modules.builtin.modinfo"} {
+		if _, err := os.Stat(filepath.Join(d.dir, f)); err != nil {
+			d.warnf("WARNING", "could not open %s at %s: %s\n", f, d.dir, errnoText(err))
+		}
+	}
+	return nil
 }
 
 // WriteFiles writes every file of DepmodFiles into the module directory,
@@ -29,6 +44,10 @@ var DepmodFiles = []DepmodFile{
 func (d *Depmod) WriteFiles() error {
 	defer d.warn.Flush()
 	for _, f := range DepmodFiles {
+		if f.Name == "" {
+			f.Write(d, nil)
+			continue
+		}
 		path := filepath.Join(d.dir, f.Name)
 		tmp := path + ".tmp"
 		out, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
@@ -60,6 +79,9 @@ func (d *Depmod) WriteAll(w io.Writer) error {
 	defer d.warn.Flush()
 	bw := bufio.NewWriterSize(w, 256<<10)
 	for _, f := range DepmodFiles {
+		if f.Name == "" {
+			continue // kmod's index writers do nothing with -n
+		}
 		if err := f.Write(d, bw); err != nil {
 			return err
 		}

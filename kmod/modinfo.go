@@ -207,10 +207,17 @@ func WriteModinfo(w io.Writer, path string, fields []Field, opt ModinfoOptions, 
 	return bw.Flush()
 }
 
+// JSONListKeys are the keys WriteModinfoJSON always gives a list value,
+// even when a module has one of them: those modules normally repeat.
+var JSONListKeys = map[string]bool{
+	"alias": true, "author": true, "firmware": true, "import_ns": true,
+	"parm": true, "parmtype": true, "softdep": true, "weakdep": true,
+}
+
 // WriteModinfoJSON writes one module as a JSON object: "filename" first,
 // then every key in the order of its first appearance. A key that appears
-// once has a string value, a key that appears more than once (alias,
-// firmware, parm...) a list of its values in order. Signature bytes are
+// more than once, or is one of JSONListKeys, has a list of its values in
+// order; any other key a string. Signature bytes are
 // plain colon-separated hex, without kmod's line wrapping. With
 // opt.Field set, only filename and that key are written. indent prefixes
 // every line.
@@ -254,7 +261,7 @@ func WriteModinfoJSON(w io.Writer, path string, fields []Field, opt ModinfoOptio
 		b.WriteString(",\n" + indent + "  ")
 		str(e.key)
 		b.WriteString(": ")
-		if len(e.values) == 1 {
+		if len(e.values) == 1 && !JSONListKeys[e.key] {
 			str(e.values[0])
 			continue
 		}
