@@ -13,30 +13,21 @@ import (
 type DepmodFile struct {
 	Name  string
 	Write func(d *Depmod, w io.Writer) error
+	Index bool // a binary index: not written by -n (WriteAll)
 }
 
-// DepmodFiles are the text files golink's depmod writes, in kmod's order;
-// an entry without a name writes no file.
+// DepmodFiles are the files depmod writes, in kmod's order.
 var DepmodFiles = []DepmodFile{
-	{"modules.dep", (*Depmod).WriteDep},
-	{"modules.alias", (*Depmod).WriteAlias},
-	{"modules.softdep", (*Depmod).WriteSoftdep},
-	{"modules.symbols", (*Depmod).WriteSymbols},
-	{"", (*Depmod).checkBuiltin},
-	{"modules.devname", (*Depmod).WriteDevname},
-}
-
-// checkBuiltin stands for kmod's modules.builtin.bin and
-// modules.builtin.alias.bin writers, which golink does not have: it only
-// prints their warnings about missing inputs, in their place in the
-// sequence, so that stderr stays kmod's.
-func (d *Depmod) checkBuiltin(io.Writer) error {
-	for _, f := range []string{"modules.builtin", "modules.builtin.modinfo"} {
-		if _, err := os.Stat(filepath.Join(d.dir, f)); err != nil {
-			d.warnf("WARNING", "could not open %s at %s: %s\n", f, d.dir, errnoText(err))
-		}
-	}
-	return nil
+	{"modules.dep", (*Depmod).WriteDep, false},
+	{"modules.dep.bin", (*Depmod).WriteDepBin, true},
+	{"modules.alias", (*Depmod).WriteAlias, false},
+	{"modules.alias.bin", (*Depmod).WriteAliasBin, true},
+	{"modules.softdep", (*Depmod).WriteSoftdep, false},
+	{"modules.symbols", (*Depmod).WriteSymbols, false},
+	{"modules.symbols.bin", (*Depmod).WriteSymbolsBin, true},
+	{"modules.builtin.bin", (*Depmod).WriteBuiltinBin, true},
+	{"modules.builtin.alias.bin", (*Depmod).WriteBuiltinAliasBin, true},
+	{"modules.devname", (*Depmod).WriteDevname, false},
 }
 
 // WriteFiles writes every file of DepmodFiles into the module directory,
@@ -44,10 +35,6 @@ func (d *Depmod) checkBuiltin(io.Writer) error {
 func (d *Depmod) WriteFiles() error {
 	defer d.warn.Flush()
 	for _, f := range DepmodFiles {
-		if f.Name == "" {
-			f.Write(d, nil)
-			continue
-		}
 		path := filepath.Join(d.dir, f.Name)
 		tmp := path + ".tmp"
 		out, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
@@ -73,13 +60,13 @@ func (d *Depmod) WriteFiles() error {
 	return nil
 }
 
-// WriteAll writes every file of DepmodFiles to w, one after the other,
-// as depmod -n does.
+// WriteAll writes the text files of DepmodFiles to w, one after the
+// other, as depmod -n does.
 func (d *Depmod) WriteAll(w io.Writer) error {
 	defer d.warn.Flush()
 	bw := bufio.NewWriterSize(w, 256<<10)
 	for _, f := range DepmodFiles {
-		if f.Name == "" {
+		if f.Index {
 			continue // kmod's index writers do nothing with -n
 		}
 		if err := f.Write(d, bw); err != nil {

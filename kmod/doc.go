@@ -1,8 +1,9 @@
 // Package kmod reads kernel modules the way kmod's tools do and prints
 // what they print, byte for byte: modinfo's fields (signature block
 // included), modprobe --dump-modversions, and depmod's modules.dep,
-// modules.symbols, modules.alias, modules.softdep and modules.devname,
-// with depmod -e's unknown-symbol and version warnings.
+// modules.symbols, modules.alias, modules.softdep, modules.devname and
+// binary .bin indexes, with depmod -e's unknown-symbol and version
+// warnings.
 //
 // The behaviour matched is that of the kmod installed by the project's
 // setup (Debian bookworm's kmod 30); the tests run that kmod as the oracle

@@ -23,9 +23,12 @@ func newDepmodCmd() *cobra.Command {
 		Use:   "depmod [-b BASEDIR] [-e] [-E Module.symvers | -F System.map] [VERSION]",
 		Short: "Index a module tree's dependencies, symbols and aliases, as kmod's depmod does",
 		Long: `Depmod reads every module under BASEDIR/lib/modules/VERSION and writes there
-modules.dep, modules.alias, modules.softdep, modules.symbols and
-modules.devname, byte for byte as kmod's depmod -a does (the binary .bin
-indexes are not written). VERSION defaults to the running kernel's.
+modules.dep, modules.alias, modules.softdep, modules.symbols,
+modules.devname and the binary indexes modprobe reads (modules.dep.bin,
+modules.alias.bin, modules.symbols.bin, modules.builtin.bin,
+modules.builtin.alias.bin), byte for byte as kmod 30's depmod -a does.
+VERSION defaults to the running kernel's; with -n the text files go to
+standard output instead.
 
 With -e, symbols no module or kernel export provides are reported, and with
 -E Module.symvers CRC mismatches too, in kmod's words:
