@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/golink/golink/symtab"
 )
@@ -18,18 +17,11 @@ import (
 // release (uname -r).
 func ModuleDir(basedir, version string) (string, error) {
 	if version == "" {
-		var u syscall.Utsname
-		if err := syscall.Uname(&u); err != nil {
+		r, err := kernelRelease()
+		if err != nil {
 			return "", fmt.Errorf("uname: %w", err)
 		}
-		var b []byte
-		for _, c := range u.Release {
-			if c == 0 {
-				break
-			}
-			b = append(b, byte(c))
-		}
-		version = string(b)
+		version = r
 	}
 	return basedir + "/lib/modules/" + version, nil
 }

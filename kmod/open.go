@@ -11,14 +11,15 @@ import (
 type Module struct {
 	Path  string // the path as kmod prints it: absolute, not cleaned, symlinks kept
 	File  *elf.File
-	unmap func()
+	release func()
 }
 
-// Close releases the file's memory. The Module must not be used after.
+// Close gives the file's memory back for reuse. Neither the Module nor
+// slices of its File's data may be used after.
 func (m *Module) Close() {
-	if m.unmap != nil {
-		m.unmap()
-		m.unmap = nil
+	if m.release != nil {
+		m.release()
+		m.release = nil
 	}
 }
 
@@ -45,21 +46,21 @@ func Open(path string) (*Module, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, unmap, err := mapFile(path)
+	data, release, err := readFile(path)
 	if err != nil {
 		return nil, err
 	}
 	f, err := elf.Decode(path, data)
 	if err != nil {
-		if unmap != nil {
-			unmap()
+		if release != nil {
+			release()
 		}
 		return nil, err
 	}
-	if f.Compression != "" && unmap != nil {
-		// Decode copied the object out; the mapping is no longer needed.
-		unmap()
-		unmap = nil
+	if f.Compression != "" && release != nil {
+		// Decode inflated a copy; the compressed bytes are not needed.
+		release()
+		release = nil
 	}
-	return &Module{Path: abs, File: f, unmap: unmap}, nil
+	return &Module{Path: abs, File: f, release: release}, nil
 }

@@ -33,7 +33,9 @@ func kmodABIs() []string {
 }
 
 // moduleFiles returns every module file of a corpus, sorted.
-func moduleFiles(t *testing.T, dir string) []string {
+func moduleFiles(t *testing.T, dir string) []string { return moduleFilesTB(t, dir) }
+
+func moduleFilesTB(t testing.TB, dir string) []string {
 	t.Helper()
 	var out []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {

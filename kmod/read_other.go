@@ -4,7 +4,7 @@ package kmod
 
 import "os"
 
-func mapFile(path string) ([]byte, func(), error) {
+func readFile(path string) ([]byte, func(), error) {
 	b, err := os.ReadFile(path)
 	return b, nil, err
 }
