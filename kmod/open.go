@@ -9,8 +9,8 @@ import (
 
 // Module is a module file opened for reading.
 type Module struct {
-	Path  string // the path as kmod prints it: absolute, not cleaned, symlinks kept
-	File  *elf.File
+	Path    string // the path as kmod prints it: absolute, not cleaned, symlinks kept
+	File    *elf.File
 	release func()
 }
 
