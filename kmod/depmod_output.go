@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -190,4 +191,45 @@ func asBuffered(w io.Writer) *bufio.Writer {
 		return bw
 	}
 	return bufio.NewWriterSize(w, 64<<10)
+}
+
+// parseUint is sscanf's %u: optional white space and sign, then decimal
+// digits (at least one), wrapping as strtoul does and truncated to 32
+// bits. It returns the value and the rest of s.
+func parseUint(s string) (uint32, string, bool) {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == 0 {
+		return 0, s, false
+	}
+	v, err := strconv.ParseUint(s[:i], 10, 64)
+	if err != nil {
+		v = ^uint64(0)
+	}
+	if neg {
+		v = -v
+	}
+	return uint32(v), s[i:], true
+}
+
+// scanMajorMinor is sscanf(value, prefix "%u-%u", &maj, &min) == 2.
+func scanMajorMinor(value, prefix string) (uint32, uint32, bool) {
+	rest, ok := strings.CutPrefix(value, prefix)
+	if !ok {
+		return 0, 0, false
+	}
+	maj, rest, ok := parseUint(rest)
+	if !ok || !strings.HasPrefix(rest, "-") {
+		return 0, 0, false
+	}
+	mnr, _, ok := parseUint(rest[1:])
+	return maj, mnr, ok
 }

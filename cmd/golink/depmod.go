@@ -55,7 +55,7 @@ With -e, symbols no module or kernel export provides are reported, and with
 
 func runDepmod(cmd *cobra.Command, fl *depmodFlags, args []string) error {
 	cfg := &kmod.DepmodConfig{
-		BaseDir:     strings.TrimRight(fl.basedir, "/"),
+		BaseDir:     fl.basedir,
 		Symvers:     fl.symvers,
 		SystemMap:   fl.systemMap,
 		ErrSyms:     fl.errsyms,
