@@ -295,7 +295,7 @@ func (d *Depmod) sortModules() {
 	path := d.dir + "/modules.order"
 	b, err := os.ReadFile(path)
 	if err != nil {
-		d.warnf("WARNING", "could not open %s: %v\n", path, errnoText(err))
+		d.warnf("WARNING", "could not open modules.order at %s: %v\n", d.dir, errnoText(err))
 		d.renumber()
 		return
 	}
@@ -462,7 +462,7 @@ func (d *Depmod) calculate() error {
 // reportCycles is depmod_report_cycles.
 func (d *Depmod) reportCycles(users []uint16, nRoots int) error {
 	e := &CycleError{Count: nRoots}
-	d.warnf("ERROR", "Found %d modules in dependency cycles!\n", nRoots)
+	defer d.warnf("ERROR", "Found %d modules in dependency cycles!\n", e.Count)
 	visited := make([]bool, len(d.modules))
 	var edges []int
 	ir := 0

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -89,6 +90,10 @@ func runDepmod(cmd *cobra.Command, fl *depmodFlags, args []string) error {
 		cfg.Version = dir[len("/lib/modules/"):]
 	}
 	d, err := kmod.RunDepmod(cfg)
+	var ce *kmod.CycleError
+	if errors.As(err, &ce) {
+		return exitError(1) // reported already, as kmod does
+	}
 	if err != nil {
 		return err
 	}
