@@ -71,7 +71,7 @@ func (d *Depmod) WriteBuiltinBin(w io.Writer) error {
 			continue
 		}
 		if c := line[0]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-			d.warnf("ERROR", "Invalid modules.builtin line: %s", line)
+			d.warnf("ERROR", "Invalid modules.builtin line: %s\n", line) // the line keeps its own newline too
 			continue
 		}
 		root.insert(symtab.ModuleName(line), "", 0)
@@ -88,20 +88,18 @@ func (d *Depmod) WriteBuiltinAliasBin(w io.Writer) error {
 		d.warnf("WARNING", "could not open modules.builtin.modinfo at %s: %s\n", d.dir, errnoText(err))
 		return nil
 	}
-	// Modules in the order their runs of strings start; each one's fields
-	// gathered from the whole file.
+	// Modules in the order of their first string, each once, with its
+	// fields gathered from the whole file.
 	var order []string
 	fields := map[string][]Field{}
-	last := ""
 	for _, s := range bytes.Split(b, []byte{0}) {
 		mod, kv, ok := bytes.Cut(s, []byte("."))
 		if !ok || len(mod) == 0 {
 			continue
 		}
 		name := string(mod)
-		if name != last {
+		if _, seen := fields[name]; !seen {
 			order = append(order, name)
-			last = name
 		}
 		fields[name] = append(fields[name], ModinfoFields(kv)...)
 	}

@@ -349,3 +349,57 @@ func lineDiff(want, got string) string {
 	}
 	return ""
 }
+
+// TestDepmodKmodEdges builds a tree of fixture modules whose .modinfo
+// strings exercise depmod's corners (bracketed and unmatched aliases,
+// devname without a device number, block devices, odd numbers) and
+// compares every file both depmods write, and their stderr.
+func TestDepmodKmodEdges(t *testing.T) {
+	corpus.Tools(t)
+	base := t.TempDir()
+	const ver = "6.1.0-edge"
+	mods := filepath.Join(base, "lib", "modules", ver)
+	src := filepath.Join("testdata", "mods", "mini.ko")
+	for name, modinfo := range map[string]string{
+		"kernel/a/brackets.ko": "alias=pci:v0000[8-9]d-x*\x00alias=usb:[ab-\x00alias=un]matched\x00alias=plain-dash-alias\x00",
+		"kernel/a/nodev.ko":    "alias=devname:lonely\x00softdep=pre: a b post: c\x00softdep=post: d\x00",
+		"kernel/b/blockdev.ko": "alias=block-major-8-*\x00alias=block-major-259-0\x00alias=devname:disk/x\x00",
+		"kernel/b/odd-nums.ko": "alias=char-major- 7-+3x\x00alias=devname:oddity\x00alias=char-major-1-2\x00",
+	} {
+		mi := filepath.Join(base, "mi")
+		os.WriteFile(mi, []byte(modinfo), 0o644)
+		dst := filepath.Join(mods, name)
+		os.MkdirAll(filepath.Dir(dst), 0o755)
+		if out, err := exec.Command("objcopy", "--update-section", ".modinfo="+mi, src, dst).CombinedOutput(); err != nil {
+			t.Fatalf("objcopy: %v\n%s", err, out)
+		}
+	}
+	os.Remove(filepath.Join(base, "mi"))
+	os.WriteFile(filepath.Join(mods, "modules.order"), []byte("kernel/b/odd-nums.ko\nkernel/a/brackets.ko\n"), 0o644)
+	os.WriteFile(filepath.Join(mods, "modules.builtin"), []byte("kernel/x/built-in.ko\n9bad/line.ko\n"), 0o644)
+	os.WriteFile(filepath.Join(mods, "modules.builtin.modinfo"), []byte("built_in.alias=bi-alias\x00built_in.alias=[x\x00other.license=GPL\x00built_in.alias=late\x00"), 0o644)
+	read := func() map[string]string {
+		m := map[string]string{}
+		for _, f := range depmodOutputs {
+			b, err := os.ReadFile(filepath.Join(mods, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m[f] = string(b)
+			os.Remove(filepath.Join(mods, f))
+		}
+		return m
+	}
+	_, wantErr, wantRC := oracle(t, "depmod", "-b", base, ver)
+	want := read()
+	_, gotErr, rc := runGolink("depmod", "-b", base, ver)
+	got := read()
+	if rc != wantRC || gotErr != wantErr {
+		t.Errorf("status %d (kmod %d); stderr (-kmod +golink):\n%s", rc, wantRC, cmp.Diff(wantErr, gotErr))
+	}
+	for _, f := range depmodOutputs {
+		if got[f] != want[f] {
+			t.Errorf("%s differs (-kmod +golink):\n%s", f, cmp.Diff(want[f], got[f]))
+		}
+	}
+}
