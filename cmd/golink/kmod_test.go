@@ -130,10 +130,10 @@ func TestModinfoKmod(t *testing.T) {
 	}
 }
 
-// TestModinfoKmodEdges compares modinfo on modules rewritten with objcopy
-// to carry the .modinfo strings that exercise kmod's formatting corners
-// (long keys, keys without '=', parm/parmtype merging, a malformed parm)
-// and no signature.
+// TestModinfoKmodEdges compares modinfo on a module rewritten with
+// objcopy to carry the .modinfo strings that exercise kmod's formatting
+// corners (long keys, keys without '=', parm/parmtype merging, a
+// malformed parm) and on the fixtures of testdata/mods.
 func TestModinfoKmodEdges(t *testing.T) {
 	dir := corpus.Dir(t, corpus.Default)
 	corpus.Tools(t)
@@ -147,8 +147,11 @@ func TestModinfoKmodEdges(t *testing.T) {
 	if out, err := exec.Command("objcopy", "--update-section", ".modinfo="+mi, src, ko).CombinedOutput(); err != nil {
 		t.Fatalf("objcopy: %v\n%s", err, out)
 	}
+	// The fixtures: unsigned, signed with other keys and digests, a
+	// BER-encoded signature, a signature blob that is not PKCS#7.
+	fixtures, _ := filepath.Glob(filepath.Join("testdata", "mods", "*.ko"))
 	for _, v := range [][]string{nil, {"-0"}, {"-F", "parm"}, {"-F", "LICENSE"}, {"-F", "noequals"}, {"-F", "last"}, {"-F", "filename"}, {"-a"}, {"-l"}} {
-		args := append(slices.Clone(v), ko, ko)
+		args := append(append(slices.Clone(v), ko, ko), fixtures...)
 		want, _, wantRC := oracle(t, "modinfo", args...)
 		got, _, rc := runGolink(append([]string{"modinfo"}, args...)...)
 		if got != want || rc != wantRC {
