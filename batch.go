@@ -84,6 +84,8 @@ func (b *Batch) Run(paths []string) ([]Result, error) {
 		it.mod, it.res.Err = NewModule(obj, b.Config)
 		if it.mod != nil {
 			it.res.Name = it.mod.Name
+		} else {
+			obj.Close()
 		}
 	})
 
@@ -98,6 +100,7 @@ func (b *Batch) Run(paths []string) ([]Result, error) {
 		}
 		m := it.mod
 		if prev, dup := byName[m.Name]; dup {
+			m.File.Close()
 			it.res.Err = &KernelError{Module: m.Name, Errno: syscall.EEXIST,
 				Msg: fmt.Sprintf("%s: a module of this name is already loaded", m.Name), Detail: "from " + items[prev].res.Path}
 			continue
@@ -224,6 +227,10 @@ func (b *Batch) Run(paths []string) ([]Result, error) {
 
 func (b *Batch) linkOne(it *batchItem, table *symtab.Table) {
 	img, err := it.mod.Link(Placement{Core: it.res.Core, Init: it.res.Init, Percpu: it.percpu, Scratch: b.Scratch}, table)
+	defer func() {
+		it.mod.File.Close()
+		it.mod = nil // let the object go
+	}()
 	if err != nil {
 		it.res.Err = err
 		return
@@ -238,7 +245,6 @@ func (b *Batch) linkOne(it *batchItem, table *symtab.Table) {
 			it.res.Err = err
 		}
 	}
-	it.mod = nil // let the object go
 }
 
 // parallel runs f(0..n-1) on jobs goroutines.

@@ -34,10 +34,14 @@ type UnknownSymbolError struct {
 	Symbol string
 	Errno  syscall.Errno
 	Reason string // the kernel's preceding message, or ""
+	Hint   string // golink's explanation, or ""
 }
 
 func (e *UnknownSymbolError) Error() string {
 	s := fmt.Sprintf("%s: Unknown symbol %s (err %d)", e.Module, e.Symbol, -int(e.Errno))
+	if e.Hint != "" {
+		s += " (" + e.Hint + ")"
+	}
 	if e.Reason != "" {
 		s = e.Reason + "\n" + s
 	}

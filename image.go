@@ -31,6 +31,9 @@ type Image struct {
 	Exports     []symtab.Symbol // what the module exports (__ksymtab*)
 	Relocations int             // relocations applied
 	Log         []string        // what the kernel would have logged (taints)
+	// Extra is what the arch added to the image (see reloc.Contributor):
+	// nil for x86_64; ia64's __gp and kernel function descriptors.
+	Extra *reloc.Contribution
 
 	rm *reloc.Module
 }
@@ -90,15 +93,29 @@ func (img *Image) ELF() *gelf.Output {
 			o.Segments = append(o.Segments, gelf.OutSegment{Flags: fl, Vaddr: base + lo, Data: mem[lo:hi]})
 		}
 	}
+	// The data class of each region ends with its last section: what
+	// follows is the loader's kallsyms bookkeeping (the init copy of the
+	// symbol table, room for the core one), not the module's.
+	var coreEnd, initEnd uint64
+	for _, s := range img.rm.Sections {
+		if s.Loaded && !img.isKallsymsCopy(s) {
+			if s.Init {
+				initEnd = max(initEnd, s.Offset+s.Size)
+			} else {
+				coreEnd = max(coreEnd, s.Offset+s.Size)
+			}
+		}
+	}
 	for _, r := range []struct {
 		mem []byte
 		l   Layout
 		b   uint64
-	}{{img.CoreMem, img.CoreLayout, img.Core.Base}, {img.InitMem, img.InitLayout, img.Init.Base}} {
-		seg(r.mem, r.b, 0, r.l.TextSize, elf.PF_R|elf.PF_X)
-		seg(r.mem, r.b, r.l.TextSize, r.l.RoSize, elf.PF_R)
-		seg(r.mem, r.b, r.l.RoSize, r.l.RoAfterInitSize, elf.PF_R)
-		seg(r.mem, r.b, r.l.RoAfterInitSize, r.l.Size, elf.PF_R|elf.PF_W)
+		end uint64
+	}{{img.CoreMem, img.CoreLayout, img.Core.Base, coreEnd}, {img.InitMem, img.InitLayout, img.Init.Base, initEnd}} {
+		seg(r.mem, r.b, 0, min(r.l.TextSize, r.end), elf.PF_R|elf.PF_X)
+		seg(r.mem, r.b, r.l.TextSize, min(r.l.RoSize, r.end), elf.PF_R)
+		seg(r.mem, r.b, r.l.RoSize, min(r.l.RoAfterInitSize, r.end), elf.PF_R)
+		seg(r.mem, r.b, r.l.RoAfterInitSize, r.end, elf.PF_R|elf.PF_W)
 	}
 	seg(img.PercpuMem, img.Percpu.Base, 0, uint64(len(img.PercpuMem)), elf.PF_R|elf.PF_W)
 
@@ -120,6 +137,14 @@ func (img *Image) ELF() *gelf.Output {
 				Size: s.Size, Align: s.Align, Data: m.File.Bytes(i)})
 		}
 	}
+	extraIdx := len(o.Sections)
+	if x := img.Extra; x != nil {
+		for _, s := range x.Sections {
+			o.Sections = append(o.Sections, gelf.OutSection{Name: s.Name, Type: elf.SHT_PROGBITS, Flags: s.Flags | elf.SHF_ALLOC,
+				Addr: s.Addr, Size: uint64(len(s.Data)), Align: s.Align, Data: s.Data})
+		}
+	}
+	o.Symbols = make([]gelf.OutSymbol, 0, len(img.Symbols))
 	for i := 1; i < len(img.Symbols); i++ {
 		in := &m.Symbols[i]
 		s := &img.Symbols[i]
@@ -141,10 +166,39 @@ func (img *Image) ELF() *gelf.Output {
 		}
 		o.Symbols = append(o.Symbols, out)
 	}
+	if x := img.Extra; x != nil {
+		for _, s := range x.Symbols {
+			out := gelf.OutSymbol{Name: s.Name, Value: s.Value, Size: s.Size, Info: s.Info, Section: -1, Shndx: elf.SHN_ABS}
+			if s.Section >= 0 && s.Section < len(x.Sections) {
+				out.Section = extraIdx + s.Section
+			}
+			o.Symbols = append(o.Symbols, out)
+		}
+	}
+	o.Sections = append(o.Sections, gelf.OutSection{Name: LayoutSection, Type: elf.SHT_PROGBITS, Align: 8, Data: img.layoutRecord()})
 	if v, ok := img.Symbol("init_module"); ok {
 		o.Entry = v
 	}
 	return o
+}
+
+// LayoutSection names the unloaded section in which an image records the
+// loader's layout, since the segments show only the bytes the module's
+// sections occupy: twelve little-endian u64 values, the core region's base,
+// size, text size, read-only end and ro-after-init end, the same five for
+// the init region, then the per-cpu area's base and size.
+const LayoutSection = ".golink.layout"
+
+func (img *Image) layoutRecord() []byte {
+	var b []byte
+	for _, v := range []uint64{
+		img.Core.Base, img.CoreLayout.Size, img.CoreLayout.TextSize, img.CoreLayout.RoSize, img.CoreLayout.RoAfterInitSize,
+		img.Init.Base, img.InitLayout.Size, img.InitLayout.TextSize, img.InitLayout.RoSize, img.InitLayout.RoAfterInitSize,
+		img.Percpu.Base, img.Percpu.Size,
+	} {
+		b = le.AppendUint64(b, v)
+	}
+	return b
 }
 
 func entsize(m *Module, i int) uint64 {

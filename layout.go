@@ -11,9 +11,20 @@ import (
 )
 
 // maxRegion bounds a region: the kernel's layout sizes are 32-bit and its
-// module area is 1.5 GiB, so anything larger cannot load; refusing it here
-// keeps a hostile sh_size from turning into a huge allocation.
+// module area is 1.5 GiB, so anything larger cannot load.
 const maxRegion = 1 << 30
+
+// maxZeroFill bounds the zero-filled (SHT_NOBITS) memory a module may ask
+// for. Sections with contents are bounded by the file's size; these are
+// not, so a few hostile bytes could otherwise claim a gigabyte. The largest
+// .bss in Debian's 6.1 tree is 0x420dc bytes.
+const maxZeroFill = 64 << 20
+
+// maxPercpu bounds .data..percpu. The kernel takes every module's per-cpu
+// data from a reserve of 8 KiB (PERCPU_MODULE_RESERVE); golink links many
+// modules at once and does not share that limit, but refuses sizes no
+// kernel could give.
+const maxPercpu = 1 << 20
 
 // layout computes the module's sizes once, so that callers can place modules
 // before linking them.
@@ -31,7 +42,7 @@ func (m *Module) layout() error {
 	if m.Percpu != 0 {
 		p := &m.File.Sections[m.Percpu]
 		m.PercpuSize, m.PercpuAlign = p.Size, max(p.Addralign, 1)
-		if m.PercpuSize > maxRegion {
+		if m.PercpuSize > maxPercpu {
 			return kernelErr(syscall.ENOMEM, fmt.Sprintf(".data..percpu is %#x bytes", m.PercpuSize),
 				"%s: Could not allocate %d bytes percpu data", m.Name, m.PercpuSize)
 		}
@@ -68,6 +79,17 @@ func (m *Module) layoutSections(rm *reloc.Module) (core, init Layout, err error)
 		if i := findSec(secs, name); i != 0 {
 			secs[i].Flags |= gelf.SHF_RO_AFTER_INIT
 		}
+	}
+
+	var zeroFill uint64
+	for _, s := range secs {
+		if s.Type == elf.SHT_NOBITS && s.Flags&elf.SHF_ALLOC != 0 {
+			zeroFill += min(s.Size, maxZeroFill+1)
+		}
+	}
+	if zeroFill > maxZeroFill {
+		return core, init, kernelErr(syscall.ENOMEM, fmt.Sprintf("its SHT_NOBITS sections ask for more than %d MiB of zero-filled memory", maxZeroFill>>20),
+			"%s: module is too large to allocate", m.Name)
 	}
 
 	small := m.cfg.Arch.SmallFlag()
@@ -139,8 +161,13 @@ func (m *Module) layoutSections(rm *reloc.Module) (core, init Layout, err error)
 	strsec.Offset, strsec.Init, strsec.Loaded = off, true, true
 	// struct mod_kallsyms (32 bytes, 8-aligned) and one type byte per symbol.
 	init.Size = strict(alignUp(init.Size, 8) + 32 + uint64(len(m.Symbols)))
-	if core.Size > maxRegion || init.Size > maxRegion {
-		return core, init, kernelErr(syscall.ENOMEM, fmt.Sprintf("core %#x, init %#x bytes", core.Size, init.Size),
+	// What the file can justify: its own bytes, the zero-filled memory
+	// allowed above, and up to a page of alignment padding per section and
+	// per class boundary. Without this bound a few hostile bytes with huge
+	// sh_addralign values would claim a gigabyte.
+	justified := uint64(len(m.File.Data)) + maxZeroFill + uint64(len(secs)+16)*page
+	if core.Size > maxRegion || init.Size > maxRegion || core.Size+init.Size > justified {
+		return core, init, kernelErr(syscall.ENOMEM, fmt.Sprintf("core %#x and init %#x bytes, more than a %#x-byte object justifies", core.Size, init.Size, len(m.File.Data)),
 			"%s: module is too large to allocate", m.Name)
 	}
 	return core, init, nil

@@ -86,6 +86,12 @@ func (m *Module) Link(p Placement, syms Resolver) (*Image, error) {
 	if err := m.applyRelocations(img, rel); err != nil {
 		return nil, err
 	}
+	if c, ok := rel.(reloc.Contributor); ok {
+		img.Extra = c.Contribution()
+		if img.Extra != nil {
+			img.Log = append(img.Log, img.Extra.Log...)
+		}
+	}
 	m.writeSymtabCopy(img)
 	if img.Exports, err = m.readExports(img); err != nil {
 		return nil, err
@@ -150,14 +156,16 @@ func (m *Module) simplifySymbols(img *Image, syms Resolver) error {
 		case elf.SHN_ABS, gelf.SHN_LIVEPATCH:
 		case elf.SHN_UNDEF:
 			exp, ok := syms.Lookup(s.Name)
+			hint := ""
 			if ok && exp.GPLOnly && !gplok {
 				ok = false // find_symbol skips GPL-only tables for a P-tainted module
+				hint = fmt.Sprintf("exported GPL-only, and the module's license %q is not GPL-compatible", lic.license)
 			}
 			if !ok {
 				if s.Bind() == elf.STB_WEAK || (s.Name == "_GLOBAL_OFFSET_TABLE_" && m.File.Machine == elf.EM_X86_64) {
 					break
 				}
-				errs = append(errs, &UnknownSymbolError{Module: m.Name, Symbol: s.Name, Errno: syscall.ENOENT})
+				errs = append(errs, &UnknownSymbolError{Module: m.Name, Symbol: s.Name, Errno: syscall.ENOENT, Hint: hint})
 				continue
 			}
 			if exp.Namespace != "" && !m.importsNamespace(exp.Namespace) {
@@ -237,7 +245,7 @@ outer:
 			continue
 		}
 		site.Section = target
-		for _, r := range rs.Relocs {
+		for _, r := range rs.All() {
 			sym := &rm.Symbols[r.Sym()]
 			site.Off = r.Off
 			site.P = target.Addr + r.Off

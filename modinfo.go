@@ -2,6 +2,7 @@ package golink
 
 import (
 	"bytes"
+	"iter"
 	"strings"
 )
 
@@ -34,13 +35,30 @@ func (m Modinfo) Entries() []ModinfoEntry {
 	return out
 }
 
+// values yields, without allocating, the value of each "tag=" string.
+func (m Modinfo) values(tag string) iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		for rest := []byte(m); len(rest) > 0; {
+			s := rest
+			if i := bytes.IndexByte(rest, 0); i >= 0 {
+				s, rest = rest[:i], rest[i+1:]
+			} else {
+				rest = nil
+			}
+			if len(s) > len(tag) && s[len(tag)] == '=' && string(s[:len(tag)]) == tag {
+				if !yield(s[len(tag)+1:]) {
+					return
+				}
+			}
+		}
+	}
+}
+
 // Get returns the value of the first "tag=" string, as the kernel's
 // get_modinfo does.
 func (m Modinfo) Get(tag string) (string, bool) {
-	for _, e := range m.Entries() {
-		if e.Key == tag {
-			return e.Value, true
-		}
+	for v := range m.values(tag) {
+		return string(v), true
 	}
 	return "", false
 }
@@ -48,10 +66,8 @@ func (m Modinfo) Get(tag string) (string, bool) {
 // All returns the values of every "tag=" string in order.
 func (m Modinfo) All(tag string) []string {
 	var out []string
-	for _, e := range m.Entries() {
-		if e.Key == tag {
-			out = append(out, e.Value)
-		}
+	for v := range m.values(tag) {
+		out = append(out, string(v))
 	}
 	return out
 }

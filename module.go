@@ -169,11 +169,10 @@ func (m *Module) setupLoadInfo() error {
 		if s.Type != elf.SHT_RELA && s.Type != elf.SHT_REL {
 			continue
 		}
-		rs, err := f.Relas(i, len(syms))
-		if err != nil {
+		if err := f.CheckRelocs(i, len(syms)); err != nil {
 			return err
 		}
-		m.relocs = append(m.relocs, reloc.RelocSection{Index: i, Target: int(s.Info), Relocs: rs})
+		m.relocs = append(m.relocs, reloc.RelocSection{Index: i, Target: int(s.Info), Type: s.Type, Data: f.Bytes(i)})
 	}
 	return nil
 }
@@ -190,3 +189,7 @@ func (m *Module) prepare(secs []reloc.Section) (*reloc.Module, reloc.Relocator, 
 	}
 	return rm, r, nil
 }
+
+// RelocSections returns the object's relocation sections, decoded, in
+// section order. The slice is shared; callers must not modify it.
+func (m *Module) RelocSections() []reloc.RelocSection { return m.relocs }

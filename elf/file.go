@@ -5,7 +5,6 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"fmt"
-	"os"
 	"sort"
 )
 
@@ -57,20 +56,39 @@ type File struct {
 	ShStrNdx    int
 	Sections    []Section
 	Symtab      int // index of the first SHT_SYMTAB section, 0 if none
+
+	unmap func()
 }
 
 // Open reads, decompresses, unsigns and validates the object at path.
 // It returns a *FormatError (or an I/O error) if the file cannot be used.
+// An uncompressed file is mapped rather than read; Close releases it.
 func Open(path string) (*File, error) {
-	data, err := os.ReadFile(path)
+	data, unmap, err := readFile(path)
 	if err != nil {
 		return nil, err
 	}
 	f, err := Decode(path, data)
 	if err != nil {
+		unmap()
 		return nil, err
 	}
+	if f.Compression == "" {
+		f.unmap = unmap
+	} else {
+		unmap() // Data is a decompressed copy
+	}
 	return f, nil
+}
+
+// Close releases the file's mapping, if Open made one. The File and every
+// slice of its Data must not be used afterwards.
+func (f *File) Close() error {
+	if f.unmap != nil {
+		f.unmap()
+		f.unmap = nil
+	}
+	return nil
 }
 
 // Decode validates data, the contents of a file called name, as a relocatable

@@ -3,6 +3,7 @@ package elf
 import (
 	"debug/elf"
 	"fmt"
+	"strings"
 )
 
 // Symbol is one decoded Elf64_Sym.
@@ -31,7 +32,9 @@ func (f *File) Symbols(symtab int) ([]Symbol, error) {
 	}
 	sec := &f.Sections[symtab]
 	data := f.Bytes(symtab)
-	strtab := f.Bytes(int(sec.Link)) // validated: a NUL-terminated SHT_STRTAB
+	// One string for the whole table: names are substrings of it, so
+	// decoding allocates once per table, not once per symbol.
+	strtab := string(f.Bytes(int(sec.Link))) // validated: a NUL-terminated SHT_STRTAB
 	syms := make([]Symbol, len(data)/SymSize)
 	for i := range syms {
 		b := data[i*SymSize:]
@@ -48,7 +51,8 @@ func (f *File) Symbols(symtab int) ([]Symbol, error) {
 				Detail: fmt.Sprintf("symbol %d: st_name %#x, string table size %#x", i, s.NameOff, len(strtab))}
 		}
 		if s.NameOff != 0 {
-			s.Name = cstring(strtab[s.NameOff:])
+			name := strtab[s.NameOff:]
+			s.Name = name[:strings.IndexByte(name, 0)]
 		}
 	}
 	return syms, nil
@@ -66,6 +70,53 @@ func (r Rela) Sym() uint32 { return uint32(r.Info >> 32) }
 
 // Type returns the relocation type, ELF64_R_TYPE.
 func (r Rela) Type() uint32 { return uint32(r.Info) }
+
+// DecodeRela decodes the Elf64_Rela at the start of b.
+func DecodeRela(b []byte) Rela {
+	_ = b[RelaSize-1]
+	return Rela{Off: le.Uint64(b), Info: le.Uint64(b[8:]), Addend: int64(le.Uint64(b[16:]))}
+}
+
+// AppendRela appends the Elf64_Rela encoding of each r to b.
+func AppendRela(b []byte, rels ...Rela) []byte {
+	for _, r := range rels {
+		b = le.AppendUint64(b, r.Off)
+		b = le.AppendUint64(b, r.Info)
+		b = le.AppendUint64(b, uint64(r.Addend))
+	}
+	return b
+}
+
+// DecodeRel decodes the Elf64_Rel at the start of b.
+func DecodeRel(b []byte) Rela {
+	_ = b[RelSize-1]
+	return Rela{Off: le.Uint64(b), Info: le.Uint64(b[8:])}
+}
+
+// CheckRelocs checks, without decoding into memory, that every entry of the
+// SHT_RELA or SHT_REL section i refers to a symbol below nsyms. A bad index
+// is a *FormatError.
+func (f *File) CheckRelocs(i int, nsyms int) error {
+	sec := &f.Sections[i]
+	data := f.Bytes(i)
+	var entsize int
+	switch sec.Type {
+	case elf.SHT_RELA:
+		entsize = RelaSize
+	case elf.SHT_REL:
+		entsize = RelSize
+	default:
+		return &FormatError{File: f.Name, Section: i, Name: sec.Name, Off: -1, Msg: "not a relocation section"}
+	}
+	for k := 0; k+entsize <= len(data); k += entsize {
+		if sym := le.Uint32(data[k+12:]); uint64(sym) >= uint64(nsyms) {
+			return &FormatError{File: f.Name, Section: i, Name: sec.Name, Off: int64(sec.Offset) + int64(k),
+				Msg:    "relocation refers to a symbol beyond the symbol table",
+				Detail: fmt.Sprintf("relocation %d: symbol index %d, %d symbols", k/entsize, sym, nsyms)}
+		}
+	}
+	return nil
+}
 
 // Relas decodes the SHT_RELA or SHT_REL section i. Every symbol index is
 // checked against nsyms, the number of entries in the symbol table the

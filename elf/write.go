@@ -1,11 +1,11 @@
 package elf
 
 import (
-	"bufio"
 	"debug/elf"
 	"fmt"
 	"io"
 	"sort"
+	"sync"
 )
 
 // Output describes an ELF64 little-endian file to write: a linked image.
@@ -62,7 +62,7 @@ const pageSize = 4096
 // program headers, each segment at a page-congruent offset, the other
 // sections' contents, .symtab, .strtab, .shstrtab, then the section headers.
 func (o *Output) WriteTo(w io.Writer) (int64, error) {
-	bw := &countWriter{w: bufio.NewWriterSize(w, 1<<16)}
+	bw := newSparseWriter(w)
 	phoff := uint64(EhdrSize)
 	off := phoff + uint64(len(o.Segments))*56
 
@@ -98,7 +98,10 @@ func (o *Output) WriteTo(w io.Writer) (int64, error) {
 			secOff[i] = off
 			continue
 		}
-		off = alignUp(off, max(s.Align, 1))
+		// File offsets of unloaded sections need no more than word
+		// alignment; honouring a hostile sh_addralign would pad the file
+		// to any size.
+		off = alignUp(off, min(max(s.Align, 1), 16))
 		secOff[i] = off
 		off += uint64(len(s.Data))
 	}
@@ -116,11 +119,17 @@ func (o *Output) WriteTo(w io.Writer) (int64, error) {
 			syms = append(syms, s)
 		}
 	}
-	strtab := newStrtab()
+	// Symbol names are appended as they come: hashing them to share
+	// duplicates would cost more than the few bytes it saves.
+	n := 1
+	for _, s := range syms {
+		n += len(s.Name) + 1
+	}
+	strtab := &strtab{b: make([]byte, 1, n)}
 	symtab := make([]byte, SymSize*(len(syms)+1))
 	for i, s := range syms {
 		b := symtab[SymSize*(i+1):]
-		le.PutUint32(b, strtab.add(s.Name))
+		le.PutUint32(b, strtab.put(s.Name))
 		b[4], b[5] = s.Info, s.Other
 		shndx := uint16(s.Shndx)
 		if s.Section >= 0 {
@@ -192,7 +201,7 @@ func (o *Output) WriteTo(w io.Writer) (int64, error) {
 	}
 	for i, s := range o.Segments {
 		bw.pad(segOff[i])
-		bw.Write(s.Data)
+		bw.writeSparse(s.Data)
 	}
 	// Non-segment contents, in offset order.
 	order := make([]int, 0, nsec)
@@ -230,9 +239,9 @@ func (o *Output) WriteTo(w io.Writer) (int64, error) {
 	bw.Write(sh[:])
 	putShdr(&sh, names[nsec+2], elf.SHT_STRTAB, 0, 0, shstrOff, uint64(len(shstr.b)), 0, 0, 1, 0)
 	bw.Write(sh[:])
-	if err := bw.w.(*bufio.Writer).Flush(); err != nil && bw.err == nil {
-		bw.err = err
-	}
+	bw.flush()
+	buf := bw.buf[:0]
+	writeBuffers.Put(&buf)
 	return bw.n, bw.err
 }
 
@@ -267,6 +276,18 @@ type strtab struct {
 
 func newStrtab() *strtab { return &strtab{b: []byte{0}, idx: map[string]uint32{"": 0}} }
 
+// put appends s without looking for an equal string.
+func (t *strtab) put(s string) uint32 {
+	if s == "" {
+		return 0
+	}
+	i := uint32(len(t.b))
+	t.b = append(t.b, s...)
+	t.b = append(t.b, 0)
+	return i
+}
+
+// add returns the offset of s, appending it only if not there yet.
 func (t *strtab) add(s string) uint32 {
 	if i, ok := t.idx[s]; ok {
 		return i
@@ -278,28 +299,123 @@ func (t *strtab) add(s string) uint32 {
 	return i
 }
 
-type countWriter struct {
+// sparseWriter writes a file front to back. Small writes are gathered in
+// a buffer; when the destination can seek, whole pages of zeros in module
+// memory (padding, .bss, alignment gaps) are skipped, leaving holes that
+// read back as zeros, so an image costs the disk only what it holds.
+type sparseWriter struct {
 	w   io.Writer
-	n   int64
+	ws  io.Seeker // nil if w cannot seek
+	buf []byte
+	n   int64 // bytes written or skipped so far
 	err error
 }
 
-func (c *countWriter) Write(p []byte) (int, error) {
+var writeBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+func newSparseWriter(w io.Writer) *sparseWriter {
+	sw := &sparseWriter{w: w, buf: (*writeBuffers.Get().(*[]byte))[:0]}
+	if ws, ok := w.(io.Seeker); ok {
+		// Only a seeker positioned at its start can be skipped through.
+		if off, err := ws.Seek(0, io.SeekCurrent); err == nil && off == 0 {
+			sw.ws = ws
+		}
+	}
+	return sw
+}
+
+func (c *sparseWriter) flush() {
+	if len(c.buf) > 0 && c.err == nil {
+		_, c.err = c.w.Write(c.buf)
+	}
+	c.buf = c.buf[:0]
+}
+
+func (c *sparseWriter) Write(p []byte) (int, error) {
 	if c.err != nil {
 		return 0, c.err
 	}
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	c.err = err
-	return n, err
+	if len(c.buf)+len(p) > cap(c.buf) {
+		c.flush()
+		if len(p) >= cap(c.buf) {
+			if c.err == nil {
+				_, c.err = c.w.Write(p)
+			}
+			c.n += int64(len(p))
+			return len(p), c.err
+		}
+	}
+	c.buf = append(c.buf, p...)
+	c.n += int64(len(p))
+	return len(p), c.err
 }
 
-var zeros [4096]byte
+var zeros [pageSize]byte
 
-// pad writes zeros up to file offset off.
-func (c *countWriter) pad(off uint64) {
-	for uint64(c.n) < off && c.err == nil {
-		n := min(off-uint64(c.n), uint64(len(zeros)))
-		c.Write(zeros[:n])
+// pad advances to file offset off with zeros: a hole where possible.
+func (c *sparseWriter) pad(off uint64) {
+	n := int64(off) - c.n
+	if n <= 0 || c.err != nil {
+		return
 	}
+	if c.ws != nil && n >= pageSize {
+		c.flush()
+		if c.err == nil {
+			_, c.err = c.ws.Seek(n, io.SeekCurrent)
+		}
+		c.n += n
+		return
+	}
+	for n > 0 && c.err == nil {
+		k := min(n, int64(len(zeros)))
+		c.Write(zeros[:k])
+		n -= k
+	}
+}
+
+// writeSparse writes p, turning page-aligned runs of zero pages into holes.
+// The caller writes something after it, so the file never ends in a hole.
+func (c *sparseWriter) writeSparse(p []byte) {
+	if c.ws == nil {
+		c.Write(p)
+		return
+	}
+	for len(p) > 0 && c.err == nil {
+		// Up to the next page boundary of the file.
+		k := pageSize - int(c.n%pageSize)
+		if k > len(p) {
+			k = len(p)
+		}
+		if k == pageSize && allZero(p[:k]) {
+			z := k
+			for z+pageSize <= len(p) && allZero(p[z:z+pageSize]) {
+				z += pageSize
+			}
+			c.pad(uint64(c.n) + uint64(z))
+			p = p[z:]
+			continue
+		}
+		// Copy a run of pages that are not all zero.
+		j := k
+		for j+pageSize <= len(p) && !allZero(p[j:j+pageSize]) {
+			j += pageSize
+		}
+		c.Write(p[:j])
+		p = p[j:]
+	}
+}
+
+func allZero(b []byte) bool {
+	for len(b) >= 8 {
+		if le.Uint64(b) != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, x := range b {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
 }

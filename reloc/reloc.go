@@ -15,6 +15,7 @@ package reloc
 import (
 	"debug/elf"
 	"fmt"
+	"iter"
 
 	gelf "github.com/golink/golink/elf"
 )
@@ -77,11 +78,43 @@ type Module struct {
 // (the kernel's "internal" test).
 func (m *Module) InModule(addr uint64) bool { return m.Core.Contains(addr) || m.Init.Contains(addr) }
 
-// RelocSection is one SHT_RELA or SHT_REL section of the object.
+// RelocSection is one SHT_RELA or SHT_REL section of the object. Its
+// entries stay in the object's bytes (5.66 million of them in a distribution
+// kernel's modules) and are decoded as they are visited; every symbol index
+// has been checked against the symbol table.
 type RelocSection struct {
 	Index  int
-	Target int // sh_info
-	Relocs []gelf.Rela
+	Target int             // sh_info
+	Type   elf.SectionType // SHT_RELA or SHT_REL
+	Data   []byte          // the raw entries
+}
+
+// Len returns the number of entries.
+func (rs *RelocSection) Len() int {
+	if rs.Type == elf.SHT_REL {
+		return len(rs.Data) / gelf.RelSize
+	}
+	return len(rs.Data) / gelf.RelaSize
+}
+
+// At decodes entry k.
+func (rs *RelocSection) At(k int) gelf.Rela {
+	if rs.Type == elf.SHT_REL {
+		return gelf.DecodeRel(rs.Data[k*gelf.RelSize:])
+	}
+	return gelf.DecodeRela(rs.Data[k*gelf.RelaSize:])
+}
+
+// All yields every entry with its index, in order.
+func (rs *RelocSection) All() iter.Seq2[int, gelf.Rela] {
+	return func(yield func(int, gelf.Rela) bool) {
+		n := rs.Len()
+		for k := 0; k < n; k++ {
+			if !yield(k, rs.At(k)) {
+				return
+			}
+		}
+	}
 }
 
 // Site is one relocation to apply: the place P in the target section, the
@@ -147,4 +180,41 @@ type Relocator interface {
 	ApplyREL(m *Module, rel *RelocSection) error
 	// Finish runs after the last relocation (writes arch-owned tables).
 	Finish(m *Module) error
+}
+
+// Contributor is implemented by a Relocator whose arch adds to the linked
+// image what is not one of the module's sections: ia64 shows its module gp
+// as the symbol __gp and the kernel function descriptors it made as
+// sections. The core asks once, after Finish succeeded.
+type Contributor interface {
+	Contribution() *Contribution
+}
+
+// Contribution is what an arch adds to a linked image.
+type Contribution struct {
+	Sections []ExtraSection
+	Symbols  []ExtraSymbol
+	// Log holds messages the kernel would have printed without failing
+	// the load (ia64: "fdesc for zero requested!").
+	Log []string
+}
+
+// ExtraSection is memory outside the module, shown in the image as an
+// allocated section at Addr holding Data.
+type ExtraSection struct {
+	Name  string
+	Flags elf.SectionFlag
+	Addr  uint64
+	Align uint64
+	Data  []byte
+}
+
+// ExtraSymbol is a symbol added to the image: defined in
+// Contribution.Sections[Section], or absolute (SHN_ABS) when Section is -1.
+type ExtraSymbol struct {
+	Name    string
+	Value   uint64
+	Size    uint64
+	Info    byte // elf.ST_INFO(bind, type)
+	Section int
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"io/fs"
@@ -35,7 +34,7 @@ type linkFlags struct {
 func newLinkCmd() *cobra.Command {
 	var fl linkFlags
 	cmd := &cobra.Command{
-		Use:   "link --kernel System.map [--symvers Module.symvers] -o OUTDIR MODULE-or-DIR...",
+		Use:   "link --kernel System.map [--symvers Module.symvers] -o OUTDIR MODULE-or-DIR [name=value...]...",
 		Short: "Link modules against a kernel and write their images",
 		Long: `Link loads each module as the kernel's loader would — checks, layout, symbol
 resolution against the kernel's exports and those of the modules loaded before
@@ -70,6 +69,10 @@ func runLink(cmd *cobra.Command, fl *linkFlags, args []string) error {
 	start := time.Now()
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	base, err := parseAddr("--base", fl.base)
+	if err != nil {
+		return err
+	}
+	args, margs, err := splitModuleArgs(args) // insmod-style name=value after each module
 	if err != nil {
 		return err
 	}
@@ -136,7 +139,7 @@ func runLink(cmd *cobra.Command, fl *linkFlags, args []string) error {
 		Percpu: percpu,
 		Jobs:   fl.jobs,
 		Output: func(img *golink.Image) error {
-			return writeImage(filepath.Join(fl.outDir, img.Name+".elf"), img)
+			return margs.write(filepath.Join(fl.outDir, img.Name+".elf"), img, stderr)
 		},
 	}
 	if bar != nil {
@@ -172,12 +175,9 @@ func writeImage(path string, img *golink.Image) error {
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriterSize(f, 1<<16)
-	if err := img.WriteELF(w); err != nil {
-		f.Close()
-		return err
-	}
-	if err := w.Flush(); err != nil {
+	// Unbuffered: the writer gathers small writes itself and seeks over
+	// zero pages, which a bufio.Writer would hide from it.
+	if err := img.WriteELF(f); err != nil {
 		f.Close()
 		return err
 	}

@@ -51,5 +51,8 @@ func New(stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(newModinfoCmd())
 	root.AddCommand(newModversionsCmd())
 	root.AddCommand(newDepmodCmd())
+	root.AddCommand(newParamsCmd())
+	root.AddCommand(newKallsymsCmd())
+	root.AddCommand(newDisasmCmd())
 	return root
 }

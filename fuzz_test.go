@@ -1,0 +1,43 @@
+package golink_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/golink/golink"
+	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/reloc/x86_64"
+)
+
+// FuzzLink runs the whole pipeline — decode, checks, layout, resolution,
+// relocation, image writing — on arbitrary bytes: hostile input must end in
+// an error, never a panic or a write outside a buffer.
+func FuzzLink(f *testing.F) {
+	seeds, _ := filepath.Glob("testdata/x86_64/*")
+	for _, p := range seeds {
+		if b, err := os.ReadFile(p); err == nil && len(b) > 4 && string(b[1:4]) == "ELF" {
+			f.Add(b)
+		}
+	}
+	kernel := testKernel(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		obj, err := gelf.Decode("fuzz.ko", data)
+		if err != nil {
+			return
+		}
+		m, err := golink.NewModule(obj, golink.Config{Arch: x86_64.New()})
+		if err != nil {
+			return
+		}
+		img, err := m.Link(golink.Placement{Core: 0xffffffffa0000000, Percpu: 0x35000}, kernel)
+		if err != nil {
+			return
+		}
+		var buf bytes.Buffer
+		if err := img.WriteELF(&buf); err != nil {
+			t.Fatalf("WriteELF: %v", err)
+		}
+	})
+}

@@ -1,0 +1,317 @@
+package golink_test
+
+import (
+	"bytes"
+	"debug/elf"
+	"encoding/binary"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"github.com/golink/golink"
+	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/reloc"
+	"github.com/golink/golink/reloc/x86_64"
+	"github.com/golink/golink/symtab"
+)
+
+var cfg = golink.Config{Arch: x86_64.New()}
+
+func newModule(t *testing.T, path string) *golink.Module {
+	t.Helper()
+	obj, err := gelf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := golink.NewModule(obj, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// patched returns the module at path with edit applied to its bytes.
+func patched(t *testing.T, path string, edit func(f *gelf.File, b []byte)) *golink.Module {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := gelf.Decode(path, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(f, b)
+	obj, err := gelf.Decode(path, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := golink.NewModule(obj, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func section(f *gelf.File, name string) int {
+	for i, s := range f.Sections {
+		if s.Name == name {
+			return i
+		}
+	}
+	panic("no section " + name)
+}
+
+func TestBatchDependencyOrder(t *testing.T) {
+	b := &golink.Batch{Config: cfg, Kernel: testKernel(t), Base: 0xffffffffa0000000, Percpu: 0x35000}
+	var mu sync.Mutex
+	imgs := map[string]*golink.Image{}
+	b.Output = func(img *golink.Image) error {
+		mu.Lock()
+		imgs[img.Name] = img
+		mu.Unlock()
+		return nil
+	}
+	// The consumer comes first on the command line; it must still load second.
+	res, err := b.Run([]string{"testdata/x86_64/greeter.ko", "testdata/x86_64/hello.ko"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Err != nil {
+			t.Fatalf("%s: %v", r.Path, r.Err)
+		}
+	}
+	hello, greeter := imgs["hello"], imgs["greeter"]
+	addr, _ := hello.Symbol("hello_add")
+	found := false
+	for _, im := range greeter.Imports {
+		if im.Name == "hello_add" {
+			found = true
+			if im.Owner != "hello" || im.Addr != addr {
+				t.Errorf("greeter's hello_add resolved to %#x from %q, want %#x from hello", im.Addr, im.Owner, addr)
+			}
+		}
+	}
+	if !found {
+		t.Error("greeter did not import hello_add")
+	}
+	// Addresses follow the order given: greeter's regions come first.
+	if res[0].Core != 0xffffffffa0000000 || res[1].Core <= res[0].Init {
+		t.Errorf("regions: greeter core %#x init %#x, hello core %#x", res[0].Core, res[0].Init, res[1].Core)
+	}
+}
+
+func TestBatchProviderFails(t *testing.T) {
+	// Without hello, greeter fails with the kernel's words; the kernel-only
+	// module beside it still links.
+	b := &golink.Batch{Config: cfg, Kernel: testKernel(t), Base: 0xffffffffa0000000}
+	res, err := b.Run([]string{"testdata/x86_64/greeter.ko", "testdata/x86_64/nsimport.ko"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ue *golink.UnknownSymbolError
+	if !errors.As(res[0].Err, &ue) || ue.Symbol != "hello_add" || ue.Errno != syscall.ENOENT {
+		t.Errorf("greeter: %v, want Unknown symbol hello_add (err -2)", res[0].Err)
+	}
+	if res[1].Err != nil {
+		t.Errorf("nsimport: %v", res[1].Err)
+	}
+}
+
+func TestBatchDuplicateExport(t *testing.T) {
+	b := &golink.Batch{Config: cfg, Kernel: testKernel(t), Base: 0xffffffffa0000000, Percpu: 0x35000, Jobs: 1}
+	res, err := b.Run([]string{"testdata/x86_64/hello.ko", "testdata/x86_64/dupexport.ko"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Err != nil {
+		t.Fatalf("hello: %v", res[0].Err)
+	}
+	if res[1].Err == nil || res[1].Err.Error() != "dupexport: exports duplicate symbol hello_add (owned by hello)" {
+		t.Errorf("dupexport: %v", res[1].Err)
+	}
+}
+
+func TestBatchDuplicateName(t *testing.T) {
+	b := &golink.Batch{Config: cfg, Kernel: testKernel(t), Base: 0xffffffffa0000000, Percpu: 0x35000}
+	res, _ := b.Run([]string{"testdata/x86_64/hello.ko", "testdata/x86_64/hello-pie.o"})
+	var ke *golink.KernelError
+	if res[0].Err != nil || !errors.As(res[1].Err, &ke) || ke.Errno != syscall.EEXIST {
+		t.Errorf("two modules called hello: %v / %v", res[0].Err, res[1].Err)
+	}
+}
+
+func TestBatchUnreadable(t *testing.T) {
+	b := &golink.Batch{Config: cfg, Kernel: testKernel(t), Base: 0xffffffffa0000000}
+	res, _ := b.Run([]string{"testdata/kernel/System.map", "testdata/no-such.ko"})
+	var fe *gelf.FormatError
+	if !errors.As(res[0].Err, &fe) {
+		t.Errorf("System.map as a module: %v, want a *FormatError", res[0].Err)
+	}
+	if !errors.Is(res[1].Err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", res[1].Err)
+	}
+}
+
+// A Module links concurrently, at different addresses, with the same result
+// shifted.
+func TestConcurrentLink(t *testing.T) {
+	m := newModule(t, "testdata/x86_64/hello.ko")
+	kernel := testKernel(t)
+	var wg sync.WaitGroup
+	imgs := make([]*golink.Image, 8)
+	errs := make([]error, 8)
+	for i := range imgs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			imgs[i], errs[i] = m.Link(golink.Placement{Core: 0xffffffffa0000000 + uint64(i)<<20, Percpu: 0x35000}, kernel)
+		}()
+	}
+	wg.Wait()
+	for i := range imgs {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		a0, _ := imgs[0].Symbol("hello_add")
+		ai, _ := imgs[i].Symbol("hello_add")
+		if ai-a0 != uint64(i)<<20 {
+			t.Errorf("link %d: hello_add at %#x, link 0 at %#x", i, ai, a0)
+		}
+		if !bytes.Equal(imgs[i].Section(".rodata.str1.1").Data, imgs[0].Section(".rodata.str1.1").Data) {
+			t.Errorf("link %d: .rodata.str1.1 differs", i)
+		}
+	}
+}
+
+func TestRelocationOutsideSection(t *testing.T) {
+	m := patched(t, "testdata/x86_64/hello.ko", func(f *gelf.File, b []byte) {
+		rs := &f.Sections[section(f, ".rela.text")]
+		binary.LittleEndian.PutUint64(b[rs.Offset:], 0x1000) // r_offset of the first entry
+	})
+	_, err := m.Link(golink.Placement{Core: 0xffffffffa0000000, Percpu: 0x35000}, testKernel(t))
+	var re *reloc.Error
+	if !errors.As(err, &re) || re.Section != ".text" || re.Off != 0x1000 || !strings.Contains(re.Msg, "outside .text") {
+		t.Errorf("relocation at .text+0x1000: %v", err)
+	}
+}
+
+func TestInvalidSymbolSection(t *testing.T) {
+	m := patched(t, "testdata/x86_64/hello.ko", func(f *gelf.File, b []byte) {
+		syms, _ := f.Symbols(f.Symtab)
+		for i, s := range syms {
+			if s.Name == "hello_total" {
+				off := f.Sections[f.Symtab].Offset + uint64(i)*gelf.SymSize + 6
+				binary.LittleEndian.PutUint16(b[off:], 0x1234)
+			}
+		}
+	})
+	_, err := m.Link(golink.Placement{Core: 0xffffffffa0000000, Percpu: 0x35000}, testKernel(t))
+	if err == nil || !strings.Contains(err.Error(), "hello: Symbol hello_total has an invalid section index 4660 (max 31)") {
+		t.Errorf("symbol in section 0x1234: %v", err)
+	}
+}
+
+// SHT_REL goes to the backend, which refuses it as the kernel does.
+func TestRELRefused(t *testing.T) {
+	m := patched(t, "testdata/x86_64/hello.ko", func(f *gelf.File, b []byte) {
+		i := section(f, ".rela.text") // two entries: 48 bytes, three REL entries
+		shoff := binary.LittleEndian.Uint64(b[40:])
+		binary.LittleEndian.PutUint32(b[shoff+uint64(i)*64+4:], uint32(elf.SHT_REL))
+	})
+	_, err := m.Link(golink.Placement{Core: 0xffffffffa0000000, Percpu: 0x35000}, testKernel(t))
+	var re *reloc.Error
+	if !errors.As(err, &re) || re.Kernel != "module hello: REL relocation unsupported" {
+		t.Errorf("SHT_REL section: %v", err)
+	}
+}
+
+func TestNoSymbols(t *testing.T) {
+	b, err := os.ReadFile("testdata/x86_64/hello.ko")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := gelf.Decode("hello.ko", b)
+	shoff := binary.LittleEndian.Uint64(b[40:])
+	// Turn every relocation section and the symbol table into plain data.
+	for i, s := range f.Sections {
+		if s.Type == elf.SHT_RELA || s.Type == elf.SHT_SYMTAB {
+			binary.LittleEndian.PutUint32(b[shoff+uint64(i)*64+4:], uint32(elf.SHT_PROGBITS))
+		}
+	}
+	obj, err := gelf.Decode("hello.ko", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = golink.NewModule(obj, cfg)
+	if err == nil || err.Error() != "hello: module has no symbols (stripped?)" {
+		t.Errorf("stripped module: %v", err)
+	}
+}
+
+func TestWrongArch(t *testing.T) {
+	b, _ := os.ReadFile("testdata/x86_64/hello.ko")
+	binary.LittleEndian.PutUint16(b[18:], uint16(elf.EM_IA_64))
+	obj, err := gelf.Decode("hello.ko", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = golink.NewModule(obj, cfg)
+	var ke *golink.KernelError
+	if !errors.As(err, &ke) || ke.Msg != "Invalid architecture in ELF header: 50" {
+		t.Errorf("ia64 object for the x86_64 backend: %v", err)
+	}
+}
+
+// The weak undefined symbol of unknown.c stays 0, as the kernel leaves it.
+func TestWeakUndefined(t *testing.T) {
+	m := newModule(t, "testdata/x86_64/unknown.ko")
+	k := testKernel(t).Clone()
+	k.Add("", []symtab.Symbol{{Name: "frobnicate", Addr: 0xffffffff81001000}})
+	img, err := m.Link(golink.Placement{Core: 0xffffffffa0000000}, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range img.Symbols {
+		if s.Name == "maybe_there" && (s.Value != 0 || s.Resolved) {
+			t.Errorf("weak maybe_there = %#x resolved=%v, want 0 unresolved", s.Value, s.Resolved)
+		}
+	}
+}
+
+// Imports only point down: elf and reloc never import the core or the CLI,
+// backends import only reloc and elf, and only cmd/golink picks a backend.
+func TestImportDirection(t *testing.T) {
+	deps := func(pkg string) []string {
+		out, err := exec.Command("go", "list", "-deps", pkg).Output()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v", pkg, err)
+		}
+		return strings.Fields(string(out))
+	}
+	const mod = "github.com/golink/golink"
+	forbid := map[string][]string{
+		mod + "/elf":          {mod, mod + "/reloc", mod + "/symtab"},
+		mod + "/reloc":        {mod, mod + "/symtab", mod + "/reloc/x86_64", mod + "/reloc/ia64"},
+		mod + "/reloc/x86_64": {mod, mod + "/symtab", mod + "/reloc/ia64"},
+		mod + "/symtab":       {mod, mod + "/reloc"},
+		mod:                   {mod + "/reloc/x86_64", mod + "/reloc/ia64", mod + "/cmd/golink"},
+	}
+	for pkg, bad := range forbid {
+		for _, d := range deps(pkg) {
+			for _, b := range bad {
+				if d == b {
+					t.Errorf("%s imports %s", pkg, b)
+				}
+			}
+			if strings.HasPrefix(d, mod+"/cmd") {
+				t.Errorf("%s imports %s", pkg, d)
+			}
+		}
+	}
+}

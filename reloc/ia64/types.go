@@ -1,0 +1,208 @@
+package ia64
+
+import "fmt"
+
+// R_IA64 is an ia64 relocation type (ELF64_R_TYPE of r_info), numbered as
+// in the psABI and binutils' include/elf/ia64.h. debug/elf has no ia64
+// relocation constants; these follow its shape.
+type R_IA64 uint32
+
+// The relocation types. The low three bits of a number are its target
+// format and the next five its value formula (see format and formula).
+const (
+	R_IA64_NONE            R_IA64 = 0x00
+	R_IA64_IMM14           R_IA64 = 0x21
+	R_IA64_IMM22           R_IA64 = 0x22
+	R_IA64_IMM64           R_IA64 = 0x23
+	R_IA64_DIR32MSB        R_IA64 = 0x24
+	R_IA64_DIR32LSB        R_IA64 = 0x25
+	R_IA64_DIR64MSB        R_IA64 = 0x26
+	R_IA64_DIR64LSB        R_IA64 = 0x27
+	R_IA64_GPREL22         R_IA64 = 0x2a
+	R_IA64_GPREL64I        R_IA64 = 0x2b
+	R_IA64_GPREL32MSB      R_IA64 = 0x2c
+	R_IA64_GPREL32LSB      R_IA64 = 0x2d
+	R_IA64_GPREL64MSB      R_IA64 = 0x2e
+	R_IA64_GPREL64LSB      R_IA64 = 0x2f
+	R_IA64_LTOFF22         R_IA64 = 0x32
+	R_IA64_LTOFF64I        R_IA64 = 0x33
+	R_IA64_PLTOFF22        R_IA64 = 0x3a
+	R_IA64_PLTOFF64I       R_IA64 = 0x3b
+	R_IA64_PLTOFF64MSB     R_IA64 = 0x3e
+	R_IA64_PLTOFF64LSB     R_IA64 = 0x3f
+	R_IA64_FPTR64I         R_IA64 = 0x43
+	R_IA64_FPTR32MSB       R_IA64 = 0x44
+	R_IA64_FPTR32LSB       R_IA64 = 0x45
+	R_IA64_FPTR64MSB       R_IA64 = 0x46
+	R_IA64_FPTR64LSB       R_IA64 = 0x47
+	R_IA64_PCREL60B        R_IA64 = 0x48
+	R_IA64_PCREL21B        R_IA64 = 0x49
+	R_IA64_PCREL21M        R_IA64 = 0x4a
+	R_IA64_PCREL21F        R_IA64 = 0x4b
+	R_IA64_PCREL32MSB      R_IA64 = 0x4c
+	R_IA64_PCREL32LSB      R_IA64 = 0x4d
+	R_IA64_PCREL64MSB      R_IA64 = 0x4e
+	R_IA64_PCREL64LSB      R_IA64 = 0x4f
+	R_IA64_LTOFF_FPTR22    R_IA64 = 0x52
+	R_IA64_LTOFF_FPTR64I   R_IA64 = 0x53
+	R_IA64_LTOFF_FPTR32MSB R_IA64 = 0x54
+	R_IA64_LTOFF_FPTR32LSB R_IA64 = 0x55
+	R_IA64_LTOFF_FPTR64MSB R_IA64 = 0x56
+	R_IA64_LTOFF_FPTR64LSB R_IA64 = 0x57
+	R_IA64_SEGREL32MSB     R_IA64 = 0x5c
+	R_IA64_SEGREL32LSB     R_IA64 = 0x5d
+	R_IA64_SEGREL64MSB     R_IA64 = 0x5e
+	R_IA64_SEGREL64LSB     R_IA64 = 0x5f
+	R_IA64_SECREL32MSB     R_IA64 = 0x64
+	R_IA64_SECREL32LSB     R_IA64 = 0x65
+	R_IA64_SECREL64MSB     R_IA64 = 0x66
+	R_IA64_SECREL64LSB     R_IA64 = 0x67
+	R_IA64_REL32MSB        R_IA64 = 0x6c
+	R_IA64_REL32LSB        R_IA64 = 0x6d
+	R_IA64_REL64MSB        R_IA64 = 0x6e
+	R_IA64_REL64LSB        R_IA64 = 0x6f
+	R_IA64_LTV32MSB        R_IA64 = 0x74
+	R_IA64_LTV32LSB        R_IA64 = 0x75
+	R_IA64_LTV64MSB        R_IA64 = 0x76
+	R_IA64_LTV64LSB        R_IA64 = 0x77
+	R_IA64_PCREL21BI       R_IA64 = 0x79
+	R_IA64_PCREL22         R_IA64 = 0x7a
+	R_IA64_PCREL64I        R_IA64 = 0x7b
+	R_IA64_IPLTMSB         R_IA64 = 0x80
+	R_IA64_IPLTLSB         R_IA64 = 0x81
+	R_IA64_COPY            R_IA64 = 0x84
+	R_IA64_SUB             R_IA64 = 0x85 // the kernel's asm/elf.h only; binutils has no such type
+	R_IA64_LTOFF22X        R_IA64 = 0x86
+	R_IA64_LDXMOV          R_IA64 = 0x87
+	R_IA64_TPREL14         R_IA64 = 0x91
+	R_IA64_TPREL22         R_IA64 = 0x92
+	R_IA64_TPREL64I        R_IA64 = 0x93
+	R_IA64_TPREL64MSB      R_IA64 = 0x96
+	R_IA64_TPREL64LSB      R_IA64 = 0x97
+	R_IA64_LTOFF_TPREL22   R_IA64 = 0x9a
+	R_IA64_DTPMOD64MSB     R_IA64 = 0xa6
+	R_IA64_DTPMOD64LSB     R_IA64 = 0xa7
+	R_IA64_LTOFF_DTPMOD22  R_IA64 = 0xaa
+	R_IA64_DTPREL14        R_IA64 = 0xb1
+	R_IA64_DTPREL22        R_IA64 = 0xb2
+	R_IA64_DTPREL64I       R_IA64 = 0xb3
+	R_IA64_DTPREL32MSB     R_IA64 = 0xb4
+	R_IA64_DTPREL32LSB     R_IA64 = 0xb5
+	R_IA64_DTPREL64MSB     R_IA64 = 0xb6
+	R_IA64_DTPREL64LSB     R_IA64 = 0xb7
+	R_IA64_LTOFF_DTPREL22  R_IA64 = 0xba
+)
+
+var rIA64Names = map[R_IA64]string{
+	R_IA64_NONE: "R_IA64_NONE", R_IA64_IMM14: "R_IA64_IMM14", R_IA64_IMM22: "R_IA64_IMM22",
+	R_IA64_IMM64: "R_IA64_IMM64", R_IA64_DIR32MSB: "R_IA64_DIR32MSB", R_IA64_DIR32LSB: "R_IA64_DIR32LSB",
+	R_IA64_DIR64MSB: "R_IA64_DIR64MSB", R_IA64_DIR64LSB: "R_IA64_DIR64LSB", R_IA64_GPREL22: "R_IA64_GPREL22",
+	R_IA64_GPREL64I: "R_IA64_GPREL64I", R_IA64_GPREL32MSB: "R_IA64_GPREL32MSB", R_IA64_GPREL32LSB: "R_IA64_GPREL32LSB",
+	R_IA64_GPREL64MSB: "R_IA64_GPREL64MSB", R_IA64_GPREL64LSB: "R_IA64_GPREL64LSB", R_IA64_LTOFF22: "R_IA64_LTOFF22",
+	R_IA64_LTOFF64I: "R_IA64_LTOFF64I", R_IA64_PLTOFF22: "R_IA64_PLTOFF22", R_IA64_PLTOFF64I: "R_IA64_PLTOFF64I",
+	R_IA64_PLTOFF64MSB: "R_IA64_PLTOFF64MSB", R_IA64_PLTOFF64LSB: "R_IA64_PLTOFF64LSB", R_IA64_FPTR64I: "R_IA64_FPTR64I",
+	R_IA64_FPTR32MSB: "R_IA64_FPTR32MSB", R_IA64_FPTR32LSB: "R_IA64_FPTR32LSB", R_IA64_FPTR64MSB: "R_IA64_FPTR64MSB",
+	R_IA64_FPTR64LSB: "R_IA64_FPTR64LSB", R_IA64_PCREL60B: "R_IA64_PCREL60B", R_IA64_PCREL21B: "R_IA64_PCREL21B",
+	R_IA64_PCREL21M: "R_IA64_PCREL21M", R_IA64_PCREL21F: "R_IA64_PCREL21F", R_IA64_PCREL32MSB: "R_IA64_PCREL32MSB",
+	R_IA64_PCREL32LSB: "R_IA64_PCREL32LSB", R_IA64_PCREL64MSB: "R_IA64_PCREL64MSB", R_IA64_PCREL64LSB: "R_IA64_PCREL64LSB",
+	R_IA64_LTOFF_FPTR22: "R_IA64_LTOFF_FPTR22", R_IA64_LTOFF_FPTR64I: "R_IA64_LTOFF_FPTR64I",
+	R_IA64_LTOFF_FPTR32MSB: "R_IA64_LTOFF_FPTR32MSB", R_IA64_LTOFF_FPTR32LSB: "R_IA64_LTOFF_FPTR32LSB",
+	R_IA64_LTOFF_FPTR64MSB: "R_IA64_LTOFF_FPTR64MSB", R_IA64_LTOFF_FPTR64LSB: "R_IA64_LTOFF_FPTR64LSB",
+	R_IA64_SEGREL32MSB: "R_IA64_SEGREL32MSB", R_IA64_SEGREL32LSB: "R_IA64_SEGREL32LSB",
+	R_IA64_SEGREL64MSB: "R_IA64_SEGREL64MSB", R_IA64_SEGREL64LSB: "R_IA64_SEGREL64LSB",
+	R_IA64_SECREL32MSB: "R_IA64_SECREL32MSB", R_IA64_SECREL32LSB: "R_IA64_SECREL32LSB",
+	R_IA64_SECREL64MSB: "R_IA64_SECREL64MSB", R_IA64_SECREL64LSB: "R_IA64_SECREL64LSB",
+	R_IA64_REL32MSB: "R_IA64_REL32MSB", R_IA64_REL32LSB: "R_IA64_REL32LSB", R_IA64_REL64MSB: "R_IA64_REL64MSB",
+	R_IA64_REL64LSB: "R_IA64_REL64LSB", R_IA64_LTV32MSB: "R_IA64_LTV32MSB", R_IA64_LTV32LSB: "R_IA64_LTV32LSB",
+	R_IA64_LTV64MSB: "R_IA64_LTV64MSB", R_IA64_LTV64LSB: "R_IA64_LTV64LSB", R_IA64_PCREL21BI: "R_IA64_PCREL21BI",
+	R_IA64_PCREL22: "R_IA64_PCREL22", R_IA64_PCREL64I: "R_IA64_PCREL64I", R_IA64_IPLTMSB: "R_IA64_IPLTMSB",
+	R_IA64_IPLTLSB: "R_IA64_IPLTLSB", R_IA64_COPY: "R_IA64_COPY", R_IA64_SUB: "R_IA64_SUB",
+	R_IA64_LTOFF22X: "R_IA64_LTOFF22X", R_IA64_LDXMOV: "R_IA64_LDXMOV", R_IA64_TPREL14: "R_IA64_TPREL14",
+	R_IA64_TPREL22: "R_IA64_TPREL22", R_IA64_TPREL64I: "R_IA64_TPREL64I", R_IA64_TPREL64MSB: "R_IA64_TPREL64MSB",
+	R_IA64_TPREL64LSB: "R_IA64_TPREL64LSB", R_IA64_LTOFF_TPREL22: "R_IA64_LTOFF_TPREL22",
+	R_IA64_DTPMOD64MSB: "R_IA64_DTPMOD64MSB", R_IA64_DTPMOD64LSB: "R_IA64_DTPMOD64LSB",
+	R_IA64_LTOFF_DTPMOD22: "R_IA64_LTOFF_DTPMOD22", R_IA64_DTPREL14: "R_IA64_DTPREL14",
+	R_IA64_DTPREL22: "R_IA64_DTPREL22", R_IA64_DTPREL64I: "R_IA64_DTPREL64I", R_IA64_DTPREL32MSB: "R_IA64_DTPREL32MSB",
+	R_IA64_DTPREL32LSB: "R_IA64_DTPREL32LSB", R_IA64_DTPREL64MSB: "R_IA64_DTPREL64MSB",
+	R_IA64_DTPREL64LSB: "R_IA64_DTPREL64LSB", R_IA64_LTOFF_DTPREL22: "R_IA64_LTOFF_DTPREL22",
+}
+
+// String returns the type's psABI name, or "R_IA64(0xNN)" for a number
+// without one.
+func (r R_IA64) String() string {
+	if s, ok := rIA64Names[r]; ok {
+		return s
+	}
+	return fmt.Sprintf("R_IA64(%#x)", uint32(r))
+}
+
+// GoString returns the Go name of the constant, or a conversion.
+func (r R_IA64) GoString() string {
+	if s, ok := rIA64Names[r]; ok {
+		return "ia64." + s
+	}
+	return fmt.Sprintf("ia64.R_IA64(%#x)", uint32(r))
+}
+
+// kernelName is the kernel's reloc_name[] entry for an 8-bit type: the
+// psABI name without "R_IA64_", or "?" where the table has no entry (every
+// unnamed number, and SUB, which the kernel's table leaves out).
+func kernelName(t uint8) string {
+	r := R_IA64(t)
+	if r == R_IA64_SUB {
+		return "?"
+	}
+	if s, ok := rIA64Names[r]; ok {
+		return s[len("R_IA64_"):]
+	}
+	return "?"
+}
+
+// format is the kernel's enum reloc_target_format: where the value goes.
+// Numbers 0–7 are r_type & 7; the others are chosen by the formula.
+type format uint8
+
+const (
+	RF_NONE    format = 0
+	RF_INSN14  format = 1
+	RF_INSN22  format = 2
+	RF_INSN64  format = 3
+	RF_32MSB   format = 4
+	RF_32LSB   format = 5
+	RF_64MSB   format = 6
+	RF_64LSB   format = 7
+	RF_INSN60  format = 8
+	RF_INSN21B format = 9
+	RF_INSN21M format = 10
+	RF_INSN21F format = 11
+)
+
+// formula is the kernel's enum reloc_value_formula: (r_type >> 3) & 31.
+type formula uint8
+
+const (
+	RV_DIRECT       formula = 4
+	RV_GPREL        formula = 5
+	RV_LTREL        formula = 6
+	RV_PLTREL       formula = 7
+	RV_FPTR         formula = 8
+	RV_PCREL        formula = 9
+	RV_LTREL_FPTR   formula = 10
+	RV_SEGREL       formula = 11
+	RV_SECREL       formula = 12
+	RV_BDREL        formula = 13
+	RV_LTV          formula = 14
+	RV_PCREL2       formula = 15
+	RV_SPECIAL      formula = 16
+	RV_TPREL        formula = 18
+	RV_LTREL_TPREL  formula = 19
+	RV_DTPMOD       formula = 20
+	RV_LTREL_DTPMOD formula = 21
+	RV_DTPREL       formula = 22
+	RV_LTREL_DTPREL formula = 23
+)
+
+func split(t uint8) (format, formula) { return format(t & 7), formula(t>>3) & 31 }
+
+// TypeName names an R_IA64 type, or R_IA64(0xNN) for an unnamed number.
+func TypeName(t uint32) string { return R_IA64(t).String() }

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# test.sh — the whole test suite, on a fresh machine as on a developer's:
+# installs the oracle tools (scripts/deps.sh), fetches the Debian kernel
+# builds the differential tests run on (scripts/corpus.sh), then runs
+# go vet and go test over every package. Extra arguments go to go test.
+#
+# GOLINK_ABIS (comma-separated) names the builds; by default Debian's 6.1
+# generic build and its 6.12 build (.ko.xz modules).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH=$PATH:/usr/local/go/bin
+export GOLINK_ABIS=${GOLINK_ABIS:-6.1.0-47-amd64,6.12.107+deb12-amd64}
+
+scripts/deps.sh
+for abi in ${GOLINK_ABIS//,/ }; do
+	scripts/corpus.sh "$abi" >/dev/null
+done
+go vet ./...
+go test -count=1 "$@" ./...
