@@ -84,6 +84,15 @@ func (v *Versions) Check(module, symbol string, crc uint32, hasCRC bool) (Verdic
 	return Disagrees, &DisagreeError{Module: module, Symbol: symbol, ModuleCRC: e.CRC, ExportCRC: crc, Errno: errno}
 }
 
+// CheckModuleLayout is the kernel's check_modstruct_version: Check of
+// ModuleLayout against the kernel's CRC for it, done before anything else
+// of the module is looked at. A Disagrees verdict refuses the module with
+// -ENOEXEC (the *DisagreeError's Errno) after the kernel's "disagrees"
+// line; Forced means try_to_force_load(mod, "module_layout").
+func (v *Versions) CheckModuleLayout(module string, crc uint32, hasCRC bool) (Verdict, error) {
+	return v.Check(module, ModuleLayout, crc, hasCRC)
+}
+
 // Message returns the line the kernel logs for a verdict of Check (without
 // the trailing newline), or "" when it logs nothing. The Forced line is
 // try_to_force_load's, printed only while the kernel is not yet tainted F.

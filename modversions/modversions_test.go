@@ -102,6 +102,9 @@ func TestCheck(t *testing.T) {
 			t.Errorf("Message(%v) = %q, want %q", got, m, tc.msg)
 		}
 	}
+	if got, err := v.CheckModuleLayout("dummy", 0x160c03af, true); got != OK || err != nil {
+		t.Errorf("CheckModuleLayout: %v, %v", got, err)
+	}
 	none := &Versions{}
 	if got, _ := none.Check("dummy", "kfree", 1, true); got != Forced {
 		t.Errorf("no __versions: %v, want Forced", got)
