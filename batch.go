@@ -41,6 +41,8 @@ type Result struct {
 	Name        string // module name, if the file got that far
 	Core, Init  uint64 // region bases assigned
 	Relocations int
+	Taints      Taint     // what the load tainted the module with
+	Log         []LogLine // what the kernel would have logged loading it (see KernelLog)
 	Err         error
 }
 
@@ -240,6 +242,7 @@ func (b *Batch) linkOne(it *batchItem, table *symtab.Table) {
 		return
 	}
 	it.res.Relocations = img.Relocations
+	it.res.Taints, it.res.Log = img.Taints, img.Log
 	if b.Output != nil {
 		if err := b.Output(img); err != nil {
 			it.res.Err = err

@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/modversions"
 	"github.com/golink/golink/reloc"
 	"github.com/golink/golink/symtab"
 )
@@ -54,6 +55,17 @@ func (m *Module) Link(p Placement, syms Resolver) (*Image, error) {
 	if m.Percpu != 0 && p.Percpu%m.PercpuAlign != 0 {
 		return nil, fmt.Errorf("%s: per-cpu base %#x is not aligned to .data..percpu's %#x", m.Name, p.Percpu, m.PercpuAlign)
 	}
+	// The checks load_module makes before it allocates anything.
+	st := &loadState{m: m}
+	if err := st.checkModstructVersion(syms); err != nil {
+		return nil, err
+	}
+	if err := st.checkModinfo(); err != nil {
+		return nil, err
+	}
+	if err := st.checkLicenseAndVersions(); err != nil {
+		return nil, err
+	}
 	secs := cloneSections(m.sections)
 	rm, rel, err := m.prepare(secs)
 	if err != nil {
@@ -80,7 +92,9 @@ func (m *Module) Link(p Placement, syms Resolver) (*Image, error) {
 	}
 	rm.Core, rm.Init = img.Core, img.Init
 	m.moveModule(img, p)
-	if err := m.simplifySymbols(img, syms); err != nil {
+	err = m.simplifySymbols(img, syms, st)
+	img.Taints, img.Log = st.taints, append(st.log, img.Log...)
+	if err != nil {
 		return nil, err
 	}
 	if err := m.applyRelocations(img, rel); err != nil {
@@ -89,7 +103,9 @@ func (m *Module) Link(p Placement, syms Resolver) (*Image, error) {
 	if c, ok := rel.(reloc.Contributor); ok {
 		img.Extra = c.Contribution()
 		if img.Extra != nil {
-			img.Log = append(img.Log, img.Extra.Log...)
+			for _, l := range img.Extra.Log {
+				img.Log = append(img.Log, LogLine{Text: l})
+			}
 		}
 	}
 	m.writeSymtabCopy(img)
@@ -135,11 +151,10 @@ func (m *Module) moveModule(img *Image, p Placement) {
 // simplifySymbols is the kernel's simplify_symbols: give every symbol its
 // absolute value, resolving undefined ones. Like the kernel it reports every
 // bad symbol before failing.
-func (m *Module) simplifySymbols(img *Image, syms Resolver) error {
+func (m *Module) simplifySymbols(img *Image, syms Resolver, st *loadState) error {
 	secs := img.rm.Sections
 	out := make([]reloc.Symbol, len(m.Symbols))
-	lic := m.license()
-	gplok := lic.gplCompatible
+	gplok := st.gplok()
 	var errs []error
 	for i := 1; i < len(m.Symbols); i++ {
 		s := &m.Symbols[i]
@@ -159,13 +174,22 @@ func (m *Module) simplifySymbols(img *Image, syms Resolver) error {
 			hint := ""
 			if ok && exp.GPLOnly && !gplok {
 				ok = false // find_symbol skips GPL-only tables for a P-tainted module
-				hint = fmt.Sprintf("exported GPL-only, and the module's license %q is not GPL-compatible", lic.license)
+				hint = fmt.Sprintf("exported GPL-only, and the module's license %q is not GPL-compatible", st.license)
 			}
 			if !ok {
 				if s.Bind() == elf.STB_WEAK || (s.Name == "_GLOBAL_OFFSET_TABLE_" && m.File.Machine == elf.EM_X86_64) {
 					break
 				}
 				errs = append(errs, &UnknownSymbolError{Module: m.Name, Symbol: s.Name, Errno: syscall.ENOENT, Hint: hint})
+				continue
+			}
+			if err := st.checkVersion(s.Name, exp.CRC, exp.HasCRC); err != nil {
+				var de *modversions.DisagreeError
+				if errors.As(err, &de) {
+					err = &UnknownSymbolError{Module: m.Name, Symbol: s.Name, Errno: syscall.EINVAL, Reason: de.Error(),
+						Hint: fmt.Sprintf("module built against CRC %#08x, %s exports %#08x", de.ModuleCRC, exp.OwnerName(), de.ExportCRC)}
+				}
+				errs = append(errs, err)
 				continue
 			}
 			if exp.Namespace != "" && !m.importsNamespace(exp.Namespace) {
@@ -191,10 +215,7 @@ func (m *Module) simplifySymbols(img *Image, syms Resolver) error {
 	}
 	img.Symbols = out
 	img.rm.Symbols = out
-	img.Log = append(img.Log, lic.log...)
-	if len(errs) > maxErrors {
-		errs = append(errs[:maxErrors], fmt.Errorf("%s: %d more unresolved symbols", m.Name, len(errs)-maxErrors))
-	}
+	// Every bad symbol is reported, as the kernel's loop does.
 	return errors.Join(errs...)
 }
 

@@ -28,6 +28,9 @@ type linkFlags struct {
 	outDir          string
 	jobs            int
 	quiet           bool
+	vermagic        string
+	forceModversion bool
+	forceVermagic   bool
 	arch            archFlags
 }
 
@@ -59,6 +62,9 @@ vmlinux ELF may stand in for System.map.`,
 	f.StringVarP(&fl.outDir, "output", "o", "", "directory for the linked images (required)")
 	f.IntVarP(&fl.jobs, "jobs", "j", 0, "modules linked at once (default: one per CPU)")
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "no progress bar")
+	f.StringVar(&fl.vermagic, "vermagic", "", "the kernel's vermagic string, e.g. '6.1.0-47-amd64 SMP preempt mod_unload modversions ' (default: not compared)")
+	f.BoolVar(&fl.forceModversion, "force-modversion", false, "ignore the modules' symbol versions, as modprobe --force-modversion (taints F)")
+	f.BoolVar(&fl.forceVermagic, "force-vermagic", false, "ignore the modules' vermagic, as modprobe --force-vermagic (taints F)")
 	addArchFlags(f, &fl.arch)
 	cmd.MarkFlagRequired("kernel")
 	cmd.MarkFlagRequired("output")
@@ -133,7 +139,8 @@ func runLink(cmd *cobra.Command, fl *linkFlags, args []string) error {
 			progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
 	}
 	b := &golink.Batch{
-		Config: golink.Config{Arch: arch},
+		Config: golink.Config{Arch: arch, KernelVermagic: fl.vermagic,
+			IgnoreModversions: fl.forceModversion, IgnoreVermagic: fl.forceVermagic},
 		Kernel: kernel,
 		Base:   base,
 		Percpu: percpu,
@@ -153,6 +160,14 @@ func runLink(cmd *cobra.Command, fl *linkFlags, args []string) error {
 		bar.Finish()
 	}
 	failed, relocs := 0, 0
+	var logs [][]golink.LogLine
+	var taints []golink.Taint
+	for _, r := range results {
+		logs, taints = append(logs, r.Log), append(taints, r.Taints)
+	}
+	for _, line := range golink.KernelLog(logs, taints) {
+		fmt.Fprintf(stderr, "%s\n", line)
+	}
 	for _, r := range results {
 		relocs += r.Relocations
 		if r.Err != nil {
