@@ -179,17 +179,28 @@ func (b *Batch) Run(paths []string) ([]Result, error) {
 	// The scheduler: start every module whose providers are done; when none
 	// is ready but some wait (a dependency cycle), start the first of them,
 	// which then fails as the kernel would, on its unknown symbols.
+	// ready holds the waiting modules whose providers are all done, in
+	// path order of becoming ready; cycle members are taken in path order.
 	running := 0
+	var ready []int
+	for i, it := range items {
+		if it.state == 0 && it.pending == 0 {
+			ready = append(ready, i)
+		}
+	}
+	firstWaiting := 0
 	next := func() int {
-		for i, it := range items {
-			if it.state == 0 && it.pending == 0 {
+		for len(ready) > 0 {
+			i := ready[0]
+			ready = ready[1:]
+			if items[i].state == 0 {
 				return i
 			}
 		}
 		if running == 0 {
-			for i, it := range items {
-				if it.state == 0 {
-					return i
+			for ; firstWaiting < len(items); firstWaiting++ {
+				if items[firstWaiting].state == 0 {
+					return firstWaiting
 				}
 			}
 		}
@@ -212,6 +223,9 @@ func (b *Batch) Run(paths []string) ([]Result, error) {
 		done++
 		for _, d := range items[i].dependents {
 			items[d].pending--
+			if items[d].pending == 0 && items[d].state == 0 {
+				ready = append(ready, d)
+			}
 		}
 		mu.Unlock()
 		if b.Progress != nil {

@@ -119,6 +119,8 @@ type Versions struct {
 	HasBasic bool      // the module has a __versions section (the kernel's versions index is non-zero)
 	Ext      []Version // the extended pair
 	HasExt   bool      // the module has both extended sections
+
+	index map[string]int // first entry of each name, built by Read
 }
 
 // HasCRCs reports whether the module counts as built with modversions for
@@ -160,7 +162,21 @@ func Read(f *gelf.File, ignoreModversions bool) (*Versions, error) {
 		}
 		v.Ext, v.HasExt = vs, true
 	}
+	v.buildIndex()
 	return v, nil
+}
+
+// buildIndex maps each name to its first entry in the table Find consults,
+// so that checking every import of a module is not quadratic.
+func (v *Versions) buildIndex() {
+	tab := v.Basic
+	if v.HasExt {
+		tab = v.Ext
+	}
+	v.index = make(map[string]int, len(tab))
+	for i := len(tab) - 1; i >= 0; i-- {
+		v.index[tab[i].Name] = i
+	}
 }
 
 // Find returns the entry check_version would use for symbol: the first
@@ -173,6 +189,12 @@ func (v *Versions) Find(symbol string) (Version, bool) {
 	tab := v.Basic
 	if v.HasExt {
 		tab = v.Ext
+	}
+	if v.index != nil {
+		if i, ok := v.index[symbol]; ok && i < len(tab) {
+			return tab[i], true
+		}
+		return Version{}, false
 	}
 	for _, e := range tab {
 		if e.Name == symbol {
