@@ -29,6 +29,16 @@ type Placement struct {
 	// sections that are not loaded (.modinfo, __versions, debug sections)
 	// keep Scratch+sh_offset as their address, as in the kernel.
 	Scratch uint64
+	// Alloc, if set, provides the module's memory: n zeroed bytes. Nil
+	// means make.
+	Alloc func(n uint64) []byte
+}
+
+func (p *Placement) alloc(n uint64) []byte {
+	if p.Alloc != nil {
+		return p.Alloc(n)[:n:n]
+	}
+	return make([]byte, n)
 }
 
 // maxErrors caps the errors one link collects before it stops.
@@ -86,8 +96,8 @@ func (m *Module) Link(p Placement, syms Resolver) (*Image, error) {
 		InitLayout: init,
 		Core:       reloc.Region{Base: p.Core, Size: core.Size},
 		Init:       reloc.Region{Base: p.Init, Size: init.Size},
-		CoreMem:    make([]byte, core.Size),
-		InitMem:    make([]byte, init.Size),
+		CoreMem:    p.alloc(core.Size),
+		InitMem:    p.alloc(init.Size),
 		rm:         rm,
 	}
 	rm.Core, rm.Init = img.Core, img.Init
@@ -141,7 +151,7 @@ func (m *Module) moveModule(img *Image, p Placement) {
 		// percpu_modcopy copies the template from the file image: relocations
 		// against .data..percpu are never applied.
 		img.Percpu = reloc.Region{Base: p.Percpu, Size: m.PercpuSize}
-		img.PercpuMem = make([]byte, m.PercpuSize)
+		img.PercpuMem = p.alloc(m.PercpuSize)
 		if f.Sections[m.Percpu].Type != elf.SHT_NOBITS {
 			copy(img.PercpuMem, f.Bytes(m.Percpu))
 		}
