@@ -75,7 +75,7 @@ vmlinux ELF may stand in for System.map.`,
 func runLink(cmd *cobra.Command, fl *linkFlags, args []string) error {
 	start := time.Now()
 	// A whole tree keeps every module's symbol table alive until it links;
-	// collecting less often trades some memory for a fifth of the run time.
+	// collecting less often trades some memory for time.
 	debug.SetGCPercent(200)
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	base, err := parseAddr("--base", fl.base)
