@@ -33,6 +33,10 @@ type Batch struct {
 	Output func(img *Image) error
 	// Progress, if set, is called after each module with the counts so far.
 	Progress func(done, total int)
+	// ReuseMemory lets the batch reuse each image's memory (CoreMem,
+	// InitMem, PercpuMem, and the section Data aliasing them) for later
+	// modules once Output has returned; Output must then not keep them.
+	ReuseMemory bool
 }
 
 // Result is the outcome for one input file.
@@ -41,6 +45,8 @@ type Result struct {
 	Name        string // module name, if the file got that far
 	Core, Init  uint64 // region bases assigned
 	Relocations int
+	Taints      Taint     // what the load tainted the module with
+	Log         []LogLine // what the kernel would have logged loading it (see KernelLog)
 	Err         error
 }
 
@@ -177,17 +183,28 @@ func (b *Batch) Run(paths []string) ([]Result, error) {
 	// The scheduler: start every module whose providers are done; when none
 	// is ready but some wait (a dependency cycle), start the first of them,
 	// which then fails as the kernel would, on its unknown symbols.
+	// ready holds the waiting modules whose providers are all done, in
+	// path order of becoming ready; cycle members are taken in path order.
 	running := 0
+	var ready []int
+	for i, it := range items {
+		if it.state == 0 && it.pending == 0 {
+			ready = append(ready, i)
+		}
+	}
+	firstWaiting := 0
 	next := func() int {
-		for i, it := range items {
-			if it.state == 0 && it.pending == 0 {
+		for len(ready) > 0 {
+			i := ready[0]
+			ready = ready[1:]
+			if items[i].state == 0 {
 				return i
 			}
 		}
 		if running == 0 {
-			for i, it := range items {
-				if it.state == 0 {
-					return i
+			for ; firstWaiting < len(items); firstWaiting++ {
+				if items[firstWaiting].state == 0 {
+					return firstWaiting
 				}
 			}
 		}
@@ -210,6 +227,9 @@ func (b *Batch) Run(paths []string) ([]Result, error) {
 		done++
 		for _, d := range items[i].dependents {
 			items[d].pending--
+			if items[d].pending == 0 && items[d].state == 0 {
+				ready = append(ready, d)
+			}
 		}
 		mu.Unlock()
 		if b.Progress != nil {
@@ -226,7 +246,18 @@ func (b *Batch) Run(paths []string) ([]Result, error) {
 }
 
 func (b *Batch) linkOne(it *batchItem, table *symtab.Table) {
-	img, err := it.mod.Link(Placement{Core: it.res.Core, Init: it.res.Init, Percpu: it.percpu, Scratch: b.Scratch}, table)
+	p := Placement{Core: it.res.Core, Init: it.res.Init, Percpu: it.percpu, Scratch: b.Scratch}
+	if b.ReuseMemory {
+		p.Alloc = memory.get
+	}
+	img, err := it.mod.Link(p, table)
+	if b.ReuseMemory && img != nil {
+		defer func() {
+			memory.put(img.CoreMem)
+			memory.put(img.InitMem)
+			memory.put(img.PercpuMem)
+		}()
+	}
 	defer func() {
 		it.mod.File.Close()
 		it.mod = nil // let the object go
@@ -240,6 +271,7 @@ func (b *Batch) linkOne(it *batchItem, table *symtab.Table) {
 		return
 	}
 	it.res.Relocations = img.Relocations
+	it.res.Taints, it.res.Log = img.Taints, img.Log
 	if b.Output != nil {
 		if err := b.Output(img); err != nil {
 			it.res.Err = err
@@ -265,4 +297,44 @@ func parallel(n, jobs int, f func(i int)) {
 	}
 	close(ch)
 	wg.Wait()
+}
+
+// memory recycles module memory between the links of a Batch: reusing a
+// buffer costs a clear, a fresh one a page fault per page and more garbage
+// collection.
+var memory memPool
+
+type memPool struct{ classes [40]sync.Pool }
+
+func sizeClass(n uint64) int {
+	c := 12 // 4 KiB at least
+	for uint64(1)<<c < n {
+		c++
+	}
+	return c
+}
+
+func (p *memPool) get(n uint64) []byte {
+	c := sizeClass(n)
+	if c >= len(p.classes) {
+		return make([]byte, n)
+	}
+	if b, ok := p.classes[c].Get().(*[]byte); ok {
+		buf := (*b)[:n]
+		clear(buf)
+		return buf
+	}
+	return make([]byte, n, 1<<c)
+}
+
+func (p *memPool) put(b []byte) {
+	if cap(b) == 0 {
+		return
+	}
+	c := sizeClass(uint64(cap(b)))
+	if c >= len(p.classes) || 1<<c != cap(b) {
+		return // not one of ours
+	}
+	b = b[:0]
+	p.classes[c].Put(&b)
 }

@@ -17,7 +17,7 @@ func BenchmarkBatch(b *testing.B) {
 	paths := modulePaths(b, corpus.Modules(dir, corpus.Default))
 	relocs := 0
 	for i := 0; i < b.N; i++ {
-		bt := &golink.Batch{Config: golink.Config{Arch: x86_64.New()}, Kernel: kernel, Base: 0xffffffffa0000000, Percpu: percpu,
+		bt := &golink.Batch{Config: golink.Config{Arch: x86_64.New()}, Kernel: kernel, Base: 0xffffffffa0000000, Percpu: percpu, ReuseMemory: true,
 			Output: func(img *golink.Image) error { return img.WriteELF(io.Discard) }}
 		res, err := bt.Run(paths)
 		if err != nil {

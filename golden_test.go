@@ -87,6 +87,10 @@ func renderLink(t *testing.T, path string, kernel *symtab.Table) string {
 	l = img.InitLayout
 	fmt.Fprintf(&b, "init   %#x size %#x (text %#x, ro %#x)\n", img.Init.Base, l.Size, l.TextSize, l.RoSize)
 	fmt.Fprintf(&b, "percpu %#x size %#x\n", img.Percpu.Base, img.Percpu.Size)
+	fmt.Fprintf(&b, "taints %q\n", img.Taints.String())
+	for _, l := range img.Log {
+		fmt.Fprintf(&b, "log: %s\n", l.Text)
+	}
 	b.WriteString("sections:\n")
 	for _, s := range img.Sections() {
 		if !s.Loaded {

@@ -30,7 +30,8 @@ type Image struct {
 	Imports     []Import        // undefined symbols that resolved
 	Exports     []symtab.Symbol // what the module exports (__ksymtab*)
 	Relocations int             // relocations applied
-	Log         []string        // what the kernel would have logged (taints)
+	Taints      Taint           // taints the load set on the module
+	Log         []LogLine       // what the kernel would have logged (taints, warnings)
 	// Extra is what the arch added to the image (see reloc.Contributor):
 	// nil for x86_64; ia64's __gp and kernel function descriptors.
 	Extra *reloc.Contribution

@@ -8,6 +8,7 @@ import (
 	"syscall"
 
 	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/modversions"
 	"github.com/golink/golink/reloc"
 	"github.com/golink/golink/symtab"
 )
@@ -28,25 +29,17 @@ type Placement struct {
 	// sections that are not loaded (.modinfo, __versions, debug sections)
 	// keep Scratch+sh_offset as their address, as in the kernel.
 	Scratch uint64
-	// CoreMem and InitMem, if not nil, are the memory to link into — the
-	// module's own mapped memory, say, so that nothing is copied after
-	// linking. Link zeroes them first; each must be at least as long as its
-	// region (Module.Core.Size, Module.Init.Size). The image's CoreMem and
-	// InitMem are then slices of them. nil: Link allocates.
-	CoreMem, InitMem []byte
+	// Alloc, if set, provides the module's memory: n zeroed bytes. Link
+	// asks for the core region, then the init region, then (if the module
+	// has one) the per-cpu area. Nil means make.
+	Alloc func(n uint64) []byte
 }
 
-// regionMem returns buf[:size] zeroed, or new memory if buf is nil.
-func regionMem(buf []byte, size uint64, what string) ([]byte, error) {
-	if buf == nil {
-		return make([]byte, size), nil
+func (p *Placement) alloc(n uint64) []byte {
+	if p.Alloc != nil {
+		return p.Alloc(n)[:n:n]
 	}
-	if uint64(len(buf)) < size {
-		return nil, fmt.Errorf("Placement.%s is %#x bytes, the region needs %#x", what, len(buf), size)
-	}
-	buf = buf[:size:size]
-	clear(buf)
-	return buf, nil
+	return make([]byte, n)
 }
 
 // maxErrors caps the errors one link collects before it stops.
@@ -73,6 +66,17 @@ func (m *Module) Link(p Placement, syms Resolver) (*Image, error) {
 	if m.Percpu != 0 && p.Percpu%m.PercpuAlign != 0 {
 		return nil, fmt.Errorf("%s: per-cpu base %#x is not aligned to .data..percpu's %#x", m.Name, p.Percpu, m.PercpuAlign)
 	}
+	// The checks load_module makes before it allocates anything.
+	st := &loadState{m: m}
+	if err := st.checkModstructVersion(syms); err != nil {
+		return nil, err
+	}
+	if err := st.checkModinfo(); err != nil {
+		return nil, err
+	}
+	if err := st.checkLicenseAndVersions(); err != nil {
+		return nil, err
+	}
 	secs := cloneSections(m.sections)
 	rm, rel, err := m.prepare(secs)
 	if err != nil {
@@ -85,14 +89,6 @@ func (m *Module) Link(p Placement, syms Resolver) (*Image, error) {
 	if core != m.Core || init != m.Init {
 		panic(fmt.Sprintf("golink: %s: layout not deterministic: %+v/%+v then %+v/%+v", m.Name, m.Core, m.Init, core, init))
 	}
-	coreMem, err := regionMem(p.CoreMem, core.Size, "CoreMem")
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", m.Name, err)
-	}
-	initMem, err := regionMem(p.InitMem, init.Size, "InitMem")
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", m.Name, err)
-	}
 	img := &Image{
 		Module:     m,
 		Name:       m.Name,
@@ -101,13 +97,15 @@ func (m *Module) Link(p Placement, syms Resolver) (*Image, error) {
 		InitLayout: init,
 		Core:       reloc.Region{Base: p.Core, Size: core.Size},
 		Init:       reloc.Region{Base: p.Init, Size: init.Size},
-		CoreMem:    coreMem,
-		InitMem:    initMem,
+		CoreMem:    p.alloc(core.Size),
+		InitMem:    p.alloc(init.Size),
 		rm:         rm,
 	}
 	rm.Core, rm.Init = img.Core, img.Init
 	m.moveModule(img, p)
-	if err := m.simplifySymbols(img, syms); err != nil {
+	err = m.simplifySymbols(img, syms, st)
+	img.Taints, img.Log = st.taints, append(st.log, img.Log...)
+	if err != nil {
 		return nil, err
 	}
 	if err := m.applyRelocations(img, rel); err != nil {
@@ -116,7 +114,9 @@ func (m *Module) Link(p Placement, syms Resolver) (*Image, error) {
 	if c, ok := rel.(reloc.Contributor); ok {
 		img.Extra = c.Contribution()
 		if img.Extra != nil {
-			img.Log = append(img.Log, img.Extra.Log...)
+			for _, l := range img.Extra.Log {
+				img.Log = append(img.Log, LogLine{Text: l})
+			}
 		}
 	}
 	m.writeSymtabCopy(img)
@@ -152,7 +152,7 @@ func (m *Module) moveModule(img *Image, p Placement) {
 		// percpu_modcopy copies the template from the file image: relocations
 		// against .data..percpu are never applied.
 		img.Percpu = reloc.Region{Base: p.Percpu, Size: m.PercpuSize}
-		img.PercpuMem = make([]byte, m.PercpuSize)
+		img.PercpuMem = p.alloc(m.PercpuSize)
 		if f.Sections[m.Percpu].Type != elf.SHT_NOBITS {
 			copy(img.PercpuMem, f.Bytes(m.Percpu))
 		}
@@ -162,11 +162,10 @@ func (m *Module) moveModule(img *Image, p Placement) {
 // simplifySymbols is the kernel's simplify_symbols: give every symbol its
 // absolute value, resolving undefined ones. Like the kernel it reports every
 // bad symbol before failing.
-func (m *Module) simplifySymbols(img *Image, syms Resolver) error {
+func (m *Module) simplifySymbols(img *Image, syms Resolver, st *loadState) error {
 	secs := img.rm.Sections
 	out := make([]reloc.Symbol, len(m.Symbols))
-	lic := m.license()
-	gplok := lic.gplCompatible
+	gplok := st.gplok()
 	var errs []error
 	for i := 1; i < len(m.Symbols); i++ {
 		s := &m.Symbols[i]
@@ -186,13 +185,22 @@ func (m *Module) simplifySymbols(img *Image, syms Resolver) error {
 			hint := ""
 			if ok && exp.GPLOnly && !gplok {
 				ok = false // find_symbol skips GPL-only tables for a P-tainted module
-				hint = fmt.Sprintf("exported GPL-only, and the module's license %q is not GPL-compatible", lic.license)
+				hint = fmt.Sprintf("exported GPL-only, and the module's license %q is not GPL-compatible", st.license)
 			}
 			if !ok {
 				if s.Bind() == elf.STB_WEAK || (s.Name == "_GLOBAL_OFFSET_TABLE_" && m.File.Machine == elf.EM_X86_64) {
 					break
 				}
 				errs = append(errs, &UnknownSymbolError{Module: m.Name, Symbol: s.Name, Errno: syscall.ENOENT, Hint: hint})
+				continue
+			}
+			if err := st.checkVersion(s.Name, exp.CRC, exp.HasCRC); err != nil {
+				var de *modversions.DisagreeError
+				if errors.As(err, &de) {
+					err = &UnknownSymbolError{Module: m.Name, Symbol: s.Name, Errno: syscall.EINVAL, Reason: de.Error(),
+						Hint: fmt.Sprintf("module built against CRC %#08x, %s exports %#08x", de.ModuleCRC, exp.OwnerName(), de.ExportCRC)}
+				}
+				errs = append(errs, err)
 				continue
 			}
 			if exp.Namespace != "" && !m.importsNamespace(exp.Namespace) {
@@ -218,10 +226,7 @@ func (m *Module) simplifySymbols(img *Image, syms Resolver) error {
 	}
 	img.Symbols = out
 	img.rm.Symbols = out
-	img.Log = append(img.Log, lic.log...)
-	if len(errs) > maxErrors {
-		errs = append(errs[:maxErrors], fmt.Errorf("%s: %d more unresolved symbols", m.Name, len(errs)-maxErrors))
-	}
+	// Every bad symbol is reported, as the kernel's loop does.
 	return errors.Join(errs...)
 }
 

@@ -7,6 +7,7 @@ import (
 	"syscall"
 
 	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/modversions"
 	"github.com/golink/golink/reloc"
 )
 
@@ -25,6 +26,21 @@ type Config struct {
 	// KallsymsTextOnly models CONFIG_KALLSYMS_ALL=n: only text symbols are
 	// kept for the core kallsyms table.
 	KallsymsTextOnly bool
+
+	// KernelVermagic is the kernel's VERMAGIC_STRING, e.g.
+	// "6.1.0-47-amd64 SMP preempt mod_unload modversions " (the trailing
+	// space is part of it). Empty: a vermagic present in the module is not
+	// compared (a module without one is still loaded by force).
+	KernelVermagic string
+	// IgnoreModversions and IgnoreVermagic are finit_module's
+	// MODULE_INIT_IGNORE_MODVERSIONS and MODULE_INIT_IGNORE_VERMAGIC: kmod's
+	// --force-modversion and --force-vermagic.
+	IgnoreModversions, IgnoreVermagic bool
+	// NoForceLoad models CONFIG_MODULE_FORCE_LOAD=n: a module that needs
+	// forcing (no versions, no vermagic) is refused instead of tainting F.
+	NoForceLoad bool
+	// NoModversions models CONFIG_MODVERSIONS=n: no CRC is checked.
+	NoModversions bool
 }
 
 func (c *Config) pageSize() uint64 {
@@ -67,6 +83,7 @@ type Module struct {
 	Exports []string
 
 	cfg      Config
+	versions *modversions.Versions
 	sections []reloc.Section // laid out; Addr and Data unset
 	relocs   []reloc.RelocSection
 }
@@ -132,6 +149,15 @@ func (m *Module) setupLoadInfo() error {
 		m.Name = string(name)
 	}
 	m.Versions = f.SectionByName("__versions", elf.SHF_ALLOC)
+	if m.cfg.NoModversions {
+		m.versions = &modversions.Versions{}
+	} else {
+		v, err := modversions.Read(f, m.cfg.IgnoreModversions)
+		if err != nil {
+			return fmt.Errorf("%s: %w", m.Name, err)
+		}
+		m.versions = v
+	}
 	m.Percpu = f.SectionByName(".data..percpu", elf.SHF_ALLOC)
 
 	syms, err := f.Symbols(f.Symtab)

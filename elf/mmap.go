@@ -1,6 +1,7 @@
 package elf
 
 import (
+	"io"
 	"os"
 	"syscall"
 )
@@ -22,8 +23,13 @@ func readFile(path string) ([]byte, func(), error) {
 		return nil, nil, err
 	}
 	size := st.Size()
-	if !st.Mode().IsRegular() || size < mapThreshold || size > MaxModuleSize {
+	if !st.Mode().IsRegular() || size > MaxModuleSize {
 		data, err := os.ReadFile(path)
+		return data, func() {}, err
+	}
+	if size < mapThreshold {
+		data := make([]byte, size)
+		_, err := io.ReadFull(f, data)
 		return data, func() {}, err
 	}
 	data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)

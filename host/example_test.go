@@ -31,6 +31,8 @@ func Example() {
 	}
 	// Output:
 	// hello_add(40, 2) = 42 <nil>
+	// <4>hello: loading out-of-tree module taints kernel.
+	// <4>hello: module verification failed: signature and/or required key missing - tainting kernel
 	// <6>hello, gopher (1 of 2, level 7)
 	// <6>hello, gopher (2 of 2, level 8)
 	// <6>goodbye, gopher: total 42

@@ -55,10 +55,15 @@ func NewKernel() (*lifecycle.Kernel, error) {
 	return lifecycle.New(e)
 }
 
-// Arch returns the x86_64 backend with GOT and PLT synthesis: plain
-// `gcc -c` output (PIE) needs it, kernel-flag output is unaffected when
-// everything is within reach.
-func (e *Executor) Arch() reloc.Arch { return e.arch }
+// Config is the host kernel's: the x86_64 backend with GOT and PLT
+// synthesis (plain `gcc -c` output, PIE, needs it; kernel-flag output is
+// unaffected when everything is within reach), and no symbol versions
+// (CONFIG_MODVERSIONS=n): the kernel is this process, its exports carry no
+// CRCs, and the modules are built against include/golink/module.h, not
+// against a kernel tree.
+func (e *Executor) Config() golink.Config {
+	return golink.Config{Arch: e.arch, NoModversions: true}
+}
 
 // Exports returns what the C runtime exports to modules, at the addresses
 // of its functions and data in this process.

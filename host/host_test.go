@@ -97,14 +97,51 @@ func newKernel(t testing.TB) *lifecycle.Kernel {
 	return k
 }
 
-// logSince returns the log lines after seq, and the next seq.
+// logSince returns the log lines after seq, and the next seq, without the
+// taint messages of the kernel's first out-of-tree load (TestTaints checks
+// those).
 func logSince(k *lifecycle.Kernel, seq uint64) ([]string, uint64) {
 	recs, next := k.Log().Since(seq)
 	var out []string
 	for _, r := range recs {
-		out = append(out, r.String())
+		if !isTaintLine(r.Text) {
+			out = append(out, r.String())
+		}
 	}
 	return out, next
+}
+
+func isTaintLine(s string) bool {
+	return strings.HasSuffix(s, "taints kernel.") || strings.HasSuffix(s, "tainting kernel")
+}
+
+// A module built here is out of tree and unsigned: the kernel says so,
+// once, and taints itself OE.
+func TestTaints(t *testing.T) {
+	k := newKernel(t)
+	for _, obj := range []string{"hello.ko", "greeter.ko"} {
+		if _, err := k.LoadFile("../testdata/x86_64/"+obj, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, r := range k.Log().Records() {
+		if isTaintLine(r.Text) {
+			got = append(got, r.String())
+		}
+	}
+	want := []string{
+		"<4>hello: loading out-of-tree module taints kernel.",
+		"<4>hello: module verification failed: signature and/or required key missing - tainting kernel",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("taint messages (-want +got):\n%s", d)
+	}
+	if s := k.Tainted().String(); s != "OE" {
+		t.Errorf("kernel tainted %q, want OE", s)
+	}
+	remove(t, k, "greeter")
+	remove(t, k, "hello")
 }
 
 func checkLog(t *testing.T, k *lifecycle.Kernel, seq *uint64, want ...string) {

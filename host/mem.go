@@ -52,16 +52,36 @@ func (m *mapping) mem(addr, n uint64) []byte {
 
 // Placement places the image at the mapping. A fresh block is linked in
 // place (the image's memory is the mapping's); a reused one, whose pages
-// are protected already, into a Go buffer that Install pokes in.
+// are protected already, into a Go buffer that Install pokes in. Link asks
+// Alloc for the core region, then the init region, then the per-cpu area
+// (golink.Placement.Alloc); the per-cpu template comes from Go memory and
+// is copied in.
 func (m *mapping) Placement() golink.Placement {
-	p := golink.Placement{Core: m.core.addr, Init: m.init.addr, Percpu: m.percpu.addr}
+	var core, init []byte
 	if m.reused {
 		off := m.init.addr - m.block.addr
-		p.CoreMem, p.InitMem = m.shadow[:m.core.size], m.shadow[off:off+m.init.size]
+		core, init = m.shadow[:m.core.size], m.shadow[off:off+m.init.size]
 	} else {
-		p.CoreMem, p.InitMem = m.e.arena.bytes(m.core.addr, m.core.size), m.e.arena.bytes(m.init.addr, m.init.size)
+		core, init = m.e.arena.bytes(m.core.addr, m.core.size), m.e.arena.bytes(m.init.addr, m.init.size)
 	}
-	return p
+	calls := 0
+	alloc := func(n uint64) []byte {
+		calls++
+		var b []byte
+		switch calls {
+		case 1:
+			b = core
+		case 2:
+			b = init
+		}
+		if uint64(len(b)) < n {
+			return make([]byte, n)
+		}
+		b = b[:n]
+		clear(b)
+		return b
+	}
+	return golink.Placement{Core: m.core.addr, Init: m.init.addr, Percpu: m.percpu.addr, Alloc: alloc}
 }
 
 // copyIn copies src to addr unless src is already that memory.

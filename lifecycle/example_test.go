@@ -47,6 +47,8 @@ func Example() {
 	_, err = add.Call(1, 1) // a pointer into a module that is gone
 	var nl *lifecycle.NotLiveError
 	fmt.Println(errors.As(err, &nl), err)
+	// The log: the module is out of tree, unsigned and without symbol
+	// versions, which the kernel says once; then what it printed.
 	for _, r := range k.Log().Records() {
 		fmt.Println(r)
 	}
@@ -56,6 +58,9 @@ func Example() {
 	// Module hello is in use (refcount 1)
 	// <nil> unformed
 	// true hello: cannot call hello_add: module is unformed
+	// <4>hello: module_layout: kernel tainted.
+	// <4>hello: loading out-of-tree module taints kernel.
+	// <4>hello: module verification failed: signature and/or required key missing - tainting kernel
 	// <6>hello, world (1 of 1, level 1)
 	// <6>goodbye, world: total 0
 }

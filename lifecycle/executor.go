@@ -2,7 +2,6 @@ package lifecycle
 
 import (
 	"github.com/golink/golink"
-	"github.com/golink/golink/reloc"
 	"github.com/golink/golink/symtab"
 )
 
@@ -10,8 +9,10 @@ import (
 // module loader. package host is the real one (machine code mapped into
 // this process); tests use fakes that run Go functions.
 type Executor interface {
-	// Arch is the relocation backend for the code the executor runs.
-	Arch() reloc.Arch
+	// Config describes the kernel the executor is: the relocation backend
+	// for the code it runs (Config.Arch, required) and how the kernel is
+	// configured (symbol versions, vermagic, page size...).
+	Config() golink.Config
 	// Exports is what the executor's kernel exports to modules: the
 	// symbols modules resolve against before any module exports anything.
 	Exports() []symtab.Symbol

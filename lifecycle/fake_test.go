@@ -8,7 +8,6 @@ import (
 
 	"github.com/golink/golink"
 	"github.com/golink/golink/lifecycle"
-	"github.com/golink/golink/reloc"
 	"github.com/golink/golink/reloc/x86_64"
 	"github.com/golink/golink/symtab"
 )
@@ -68,7 +67,8 @@ func newFakeExec(funcs map[string]map[string]fakeFunc) (*fakeExec, error) {
 	return e, nil
 }
 
-func (e *fakeExec) Arch() reloc.Arch         { return x86_64.New() }
+// Config is Debian's 6.1 (symbol versions checked), linking as the kernel.
+func (e *fakeExec) Config() golink.Config    { return golink.Config{Arch: x86_64.New()} }
 func (e *fakeExec) Exports() []symtab.Symbol { return e.kernel }
 
 func (e *fakeExec) violate(format string, args ...any) {

@@ -28,15 +28,55 @@ type Kernel struct {
 
 	cache layoutCache
 
-	mu   sync.Mutex // module_mutex: the list, the symbol table's contents, uses
-	mods map[string]*Module
-	seq  uint64
+	mu     sync.Mutex // module_mutex: the list, the symbol table's contents, uses
+	mods   map[string]*Module
+	seq    uint64
+	taints golink.Taint // what loads have tainted the kernel with
 }
 
-// New returns a kernel whose own exports are the executor's. It fails if
-// the executor exports a name twice.
+// warnedOnce is golink's marker, in LogLine.Once, for pr_warn_once: a line
+// printed at most once per boot (checks.go; golink.KernelLog).
+const warnedOnce golink.Taint = 1 << 31
+
+// logLoad logs what the kernel prints loading m — its taint messages once
+// per kernel, as golink.KernelLog does across loads — and taints the
+// kernel with m's taints.
+func (k *Kernel) logLoad(m *Module) {
+	k.mu.Lock()
+	before := k.taints
+	k.mu.Unlock()
+	var warned golink.Taint
+	for _, l := range m.img.Log {
+		if l.Once != 0 && (before|warned)&l.Once != 0 {
+			continue
+		}
+		k.log.Logf(LevelWarning, "%s", l.Text)
+		if l.Once == warnedOnce {
+			warned |= warnedOnce
+		}
+	}
+	k.mu.Lock()
+	k.taints |= m.img.Taints | warned
+	k.mu.Unlock()
+	m.taints = m.img.Taints
+}
+
+// Tainted returns the taints loads have set on the kernel.
+func (k *Kernel) Tainted() golink.Taint {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.taints &^ warnedOnce
+}
+
+// New returns a kernel configured as the executor says, whose own exports
+// are the executor's. It fails if the executor exports a name twice or
+// names no backend.
 func New(exec Executor) (*Kernel, error) {
-	k := &Kernel{exec: exec, cfg: golink.Config{Arch: exec.Arch()}, syms: symtab.New(), mods: map[string]*Module{}}
+	cfg := exec.Config()
+	if cfg.Arch == nil {
+		return nil, errors.New("lifecycle: the executor's Config has no Arch")
+	}
+	k := &Kernel{exec: exec, cfg: cfg, syms: symtab.New(), mods: map[string]*Module{}}
 	k.cache.seed = maphash.MakeSeed()
 	k.cache.max = defaultCacheSize
 	if err := k.syms.Add("", exec.Exports()); err != nil {
@@ -87,6 +127,7 @@ type Info struct {
 	Refcount int64
 	UsedBy   []string
 	State    State
+	Taints   golink.Taint // as /proc/modules shows them: (OE)
 }
 
 // Modules lists the formed modules, the most recently loaded first, as
@@ -107,7 +148,7 @@ func (k *Kernel) Modules() []Info {
 		if m.initFreed.Load() {
 			size = m.img.Core.Size // as /proc/modules: the init layout is gone
 		}
-		out[i] = Info{Name: m.Name, Size: size, Refcount: m.Refcount(), UsedBy: m.usersLocked(), State: m.State()}
+		out[i] = Info{Name: m.Name, Size: size, Refcount: m.Refcount(), UsedBy: m.usersLocked(), State: m.State(), Taints: m.taints}
 	}
 	return out
 }
@@ -190,9 +231,7 @@ func (k *Kernel) loadModule(lm *golink.Module, args string) (*Module, error) {
 		return nil, err
 	}
 	m.size = m.img.Core.Size + m.img.Init.Size
-	for _, line := range m.img.Log {
-		k.log.Logf(LevelWarning, "%s", line)
-	}
+	k.logLoad(m)
 	if err := m.mem.Install(m.img); err != nil {
 		k.teardown(m)
 		return nil, err

@@ -34,12 +34,48 @@ func loadErr(t testing.TB, k *lifecycle.Kernel, name string) (*lifecycle.Module,
 	return k.Load(data, "")
 }
 
+// texts returns the log, without the taint messages of a module's first
+// load (TestTaints checks those).
 func texts(k *lifecycle.Kernel) []string {
 	var out []string
 	for _, r := range k.Log().Records() {
-		out = append(out, r.String())
+		if !isTaintLine(r.Text) {
+			out = append(out, r.String())
+		}
 	}
 	return out
+}
+
+func isTaintLine(s string) bool {
+	return strings.HasSuffix(s, "taints kernel.") || strings.HasSuffix(s, "tainting kernel") || strings.HasSuffix(s, "kernel tainted.")
+}
+
+// The kernel's taint messages are printed once per kernel: by the first
+// module that taints it so.
+func TestTaints(t *testing.T) {
+	e := newFake(t, helloFuncs())
+	load(t, e.k, "hello")
+	load(t, e.k, "greeter")
+	var got []string
+	for _, r := range e.k.Log().Records() {
+		if isTaintLine(r.Text) {
+			got = append(got, r.String())
+		}
+	}
+	want := []string{
+		"<4>hello: module_layout: kernel tainted.",
+		"<4>hello: loading out-of-tree module taints kernel.",
+		"<4>hello: module verification failed: signature and/or required key missing - tainting kernel",
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("taint messages (-want +got):\n%s", d)
+	}
+	if tn := e.k.Tainted().String(); tn != "FOE" {
+		t.Errorf("kernel tainted %q, want FOE", tn)
+	}
+	if tn := e.k.Find("greeter").Taints().String(); tn != "FOE" {
+		t.Errorf("greeter tainted %q", tn)
+	}
 }
 
 func checkRule(t *testing.T, e *fakeExec) {
@@ -124,8 +160,8 @@ func TestUses(t *testing.T) {
 		t.Errorf("hello refcount %d, want 1 (greeter's use)", hello.Refcount())
 	}
 	wantMods := []lifecycle.Info{
-		{Name: "greeter", Size: greeter.Image().Core.Size, UsedBy: []string{}, State: lifecycle.StateLive},
-		{Name: "hello", Size: hello.Image().Core.Size, Refcount: 1, UsedBy: []string{"greeter"}, State: lifecycle.StateLive},
+		{Name: "greeter", Size: greeter.Image().Core.Size, UsedBy: []string{}, State: lifecycle.StateLive, Taints: greeter.Taints()},
+		{Name: "hello", Size: hello.Image().Core.Size, Refcount: 1, UsedBy: []string{"greeter"}, State: lifecycle.StateLive, Taints: hello.Taints()},
 	}
 	if d := cmp.Diff(wantMods, k.Modules()); d != "" {
 		t.Errorf("Modules (-want +got):\n%s", d)

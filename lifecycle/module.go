@@ -48,12 +48,13 @@ type Module struct {
 	gone      chan struct{} // closed when it has left the kernel's list
 
 	// Guarded by k.mu.
-	uses  []*Module        // modules whose exports this one resolved (target_list)
-	users map[*Module]bool // modules that resolved exports of this one (source_list)
-	gets  map[string]int   // symbol_get references held on it, by symbol
-	leaks []Leak           // set by removal
-	seq   uint64           // load order
-	size  uint64           // core + init, as lsmod shows it
+	uses   []*Module        // modules whose exports this one resolved (target_list)
+	users  map[*Module]bool // modules that resolved exports of this one (source_list)
+	gets   map[string]int   // symbol_get references held on it, by symbol
+	leaks  []Leak           // set by removal
+	seq    uint64           // load order
+	taints golink.Taint     // what loading it tainted it with
+	size   uint64           // core + init, as lsmod shows it
 }
 
 // TryGet is try_module_get: it takes a reference and returns true if the
@@ -107,6 +108,10 @@ func (m *Module) Memory() Memory { return m.mem }
 // ThisModule returns the address of the module's struct module
 // (__this_module, what THIS_MODULE points at).
 func (m *Module) ThisModule() uint64 { return m.this }
+
+// Taints returns what loading the module tainted it with (out of tree,
+// unsigned, proprietary, forced...).
+func (m *Module) Taints() golink.Taint { return m.taints }
 
 // Args returns the parameters the module was loaded with.
 func (m *Module) Args() string { return m.args }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,6 +29,9 @@ type linkFlags struct {
 	outDir          string
 	jobs            int
 	quiet           bool
+	vermagic        string
+	forceModversion bool
+	forceVermagic   bool
 	arch            archFlags
 }
 
@@ -59,6 +63,9 @@ vmlinux ELF may stand in for System.map.`,
 	f.StringVarP(&fl.outDir, "output", "o", "", "directory for the linked images (required)")
 	f.IntVarP(&fl.jobs, "jobs", "j", 0, "modules linked at once (default: one per CPU)")
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "no progress bar")
+	f.StringVar(&fl.vermagic, "vermagic", "", "the kernel's vermagic string, e.g. '6.1.0-47-amd64 SMP preempt mod_unload modversions ' (default: not compared)")
+	f.BoolVar(&fl.forceModversion, "force-modversion", false, "ignore the modules' symbol versions, as modprobe --force-modversion (taints F)")
+	f.BoolVar(&fl.forceVermagic, "force-vermagic", false, "ignore the modules' vermagic, as modprobe --force-vermagic (taints F)")
 	addArchFlags(f, &fl.arch)
 	cmd.MarkFlagRequired("kernel")
 	cmd.MarkFlagRequired("output")
@@ -67,6 +74,9 @@ vmlinux ELF may stand in for System.map.`,
 
 func runLink(cmd *cobra.Command, fl *linkFlags, args []string) error {
 	start := time.Now()
+	// A whole tree keeps every module's symbol table alive until it links;
+	// collecting less often trades some memory for time.
+	debug.SetGCPercent(200)
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	base, err := parseAddr("--base", fl.base)
 	if err != nil {
@@ -133,11 +143,15 @@ func runLink(cmd *cobra.Command, fl *linkFlags, args []string) error {
 			progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
 	}
 	b := &golink.Batch{
-		Config: golink.Config{Arch: arch},
+		Config: golink.Config{Arch: arch, KernelVermagic: fl.vermagic,
+			IgnoreModversions: fl.forceModversion, IgnoreVermagic: fl.forceVermagic},
 		Kernel: kernel,
 		Base:   base,
 		Percpu: percpu,
 		Jobs:   fl.jobs,
+		// Each image is written before Output returns; its memory can go
+		// to the next module.
+		ReuseMemory: true,
 		Output: func(img *golink.Image) error {
 			return margs.write(filepath.Join(fl.outDir, img.Name+".elf"), img, stderr)
 		},
@@ -153,6 +167,14 @@ func runLink(cmd *cobra.Command, fl *linkFlags, args []string) error {
 		bar.Finish()
 	}
 	failed, relocs := 0, 0
+	var logs [][]golink.LogLine
+	var taints []golink.Taint
+	for _, r := range results {
+		logs, taints = append(logs, r.Log), append(taints, r.Taints)
+	}
+	for _, line := range golink.KernelLog(logs, taints) {
+		fmt.Fprintf(stderr, "%s\n", line)
+	}
 	for _, r := range results {
 		relocs += r.Relocations
 		if r.Err != nil {

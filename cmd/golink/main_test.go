@@ -19,9 +19,14 @@ func TestMain(m *testing.M) {
 }
 
 // TestScripts runs the CLI scripts in testdata/script; $TESTDATA is the
-// repository's testdata directory, $LONG a value too long for a charp.
+// repository's testdata directory, $LONG a value too long for a charp,
+// $MODS the module-shaped fixtures of testdata/mods (see its Makefile).
 func TestScripts(t *testing.T) {
 	td, err := filepath.Abs("../../testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mods, err := filepath.Abs("testdata/mods")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,6 +34,7 @@ func TestScripts(t *testing.T) {
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("TESTDATA", td)
+			env.Setenv("MODS", mods)
 			env.Setenv("LONG", strings.Repeat("x", 1025)) // one more than charp takes
 			return nil
 		},

@@ -17,6 +17,7 @@ import (
 	"github.com/golink/golink"
 	gelf "github.com/golink/golink/elf"
 	"github.com/golink/golink/linked"
+	"github.com/golink/golink/modversions"
 	"github.com/golink/golink/params"
 	"github.com/golink/golink/symtab"
 )
@@ -184,6 +185,9 @@ func (s *stubResolver) Lookup(name string) (symtab.Symbol, bool) {
 		if sym, ok := s.kernel.Lookup(name); ok {
 			return sym, true
 		}
+	}
+	if name == modversions.ModuleLayout {
+		return symtab.Symbol{}, false // looked up by the versions check, not imported
 	}
 	s.missing[name] = true
 	return symtab.Symbol{Name: name, Addr: s.at}, true

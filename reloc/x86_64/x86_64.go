@@ -145,11 +145,11 @@ func (r *relocator) Apply(s *reloc.Site) error {
 		return s.Errorf(TypeName(s.Type), fmt.Sprintf("module: %s: Unknown rela relocation: %d", s.Module.Name, s.Type),
 			"unsupported relocation type (the kernel applies R_X86_64_NONE, 64, 32, 32S, PC32, PLT32 and PC64)")
 	}
-	loc, err := s.Bytes(size, "")
-	if err != nil {
-		_, err = s.Bytes(size, TypeName(s.Type)) // the type's name only when it is needed
+	if s.Off > uint64(len(s.Section.Data)) || uint64(len(s.Section.Data))-s.Off < uint64(size) {
+		_, err := s.Bytes(size, TypeName(s.Type)) // the error, named
 		return err
 	}
+	loc := s.Section.Data[s.Off : s.Off+uint64(size)]
 	if !zero(loc) {
 		var old uint64
 		if size == 8 {

@@ -1,0 +1,160 @@
+package kmod
+
+import (
+	"bytes"
+	"debug/elf"
+	"encoding/binary"
+	"fmt"
+
+	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/modversions"
+	"github.com/golink/golink/symtab"
+)
+
+// VersionsError reports a __versions section kmod refuses: missing (its
+// errno is ENOENT, the "No such file or directory" modprobe prints) or not
+// a whole number of entries (EINVAL).
+type VersionsError struct {
+	File    string
+	Missing bool
+	Size    uint64
+}
+
+func (e *VersionsError) Error() string {
+	if e.Missing {
+		return fmt.Sprintf("%s: no __versions section", e.File)
+	}
+	return fmt.Sprintf("%s: __versions is %d bytes, not a multiple of %d", e.File, e.Size, modversions.EntrySize)
+}
+
+// Modversions returns a module's __versions entries as kmod's
+// kmod_elf_get_modversions does (what modprobe --dump-modversions
+// prints): the first section of that name whatever its flags, one leading
+// '.' of a name dropped (ppc64's dot symbols). Errors are *VersionsError.
+func Modversions(f *gelf.File) ([]modversions.Version, error) {
+	i := f.SectionByName(modversions.SectionVersions, 0)
+	if i == 0 {
+		return nil, &VersionsError{File: f.Name, Missing: true}
+	}
+	b := f.Bytes(i)
+	if len(b)%modversions.EntrySize != 0 {
+		return nil, &VersionsError{File: f.Name, Size: uint64(len(b))}
+	}
+	out := make([]modversions.Version, len(b)/modversions.EntrySize)
+	for k := range out {
+		e := b[k*modversions.EntrySize:]
+		name := cstring(e[8:])
+		if len(name) > 0 && name[0] == '.' {
+			name = name[1:]
+		}
+		out[k] = modversions.Version{Name: string(name), CRC: binary.LittleEndian.Uint64(e)}
+	}
+	return out, nil
+}
+
+// cstring returns b up to its first NUL (all of b if there is none).
+func cstring(b []byte) []byte {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		return b[:i]
+	}
+	return b
+}
+
+// DepSymbol is one symbol a module needs, as kmod lists them for depmod.
+type DepSymbol struct {
+	Name string
+	CRC  uint64 // from __versions; 0 when the module has no entry for it
+	Weak bool   // an STB_WEAK undefined symbol: depmod neither warns nor checks it
+}
+
+// DependencySymbols is kmod's kmod_elf_get_dependency_symbols: every named
+// undefined symbol of the symbol table in order, with the CRC of the
+// first __versions entry of that name, then the __versions entries no
+// symbol matched (module_layout) in their order. A __versions section
+// that is not a whole number of entries is ignored. A module without a
+// symbol table has none.
+func DependencySymbols(f *gelf.File) ([]DepSymbol, error) {
+	var vers []byte
+	if i := f.SectionByName(modversions.SectionVersions, 0); i != 0 {
+		vers = f.Bytes(i)
+		if len(vers)%modversions.EntrySize != 0 {
+			vers = nil
+		}
+	}
+	n := len(vers) / modversions.EntrySize
+	type ventry struct {
+		idx     int
+		crc     uint64
+		visited bool
+	}
+	byName := make(map[string]*ventry, n)
+	entries := make([]ventry, n)
+	names := make([][]byte, n)
+	for k := range n {
+		e := vers[k*modversions.EntrySize:]
+		names[k] = cstring(e[8:])
+		entries[k] = ventry{idx: k, crc: binary.LittleEndian.Uint64(e)}
+		if _, dup := byName[string(names[k])]; !dup {
+			byName[string(names[k])] = &entries[k]
+		}
+	}
+	var out []DepSymbol
+	if f.Symtab == 0 {
+		return nil, nil
+	}
+	sec := &f.Sections[f.Symtab]
+	data := f.Bytes(f.Symtab)
+	strtab := f.Bytes(int(sec.Link))
+	for i := 1; (i+1)*gelf.SymSize <= len(data); i++ {
+		b := data[i*gelf.SymSize:]
+		if elf.SectionIndex(binary.LittleEndian.Uint16(b[6:])) != elf.SHN_UNDEF {
+			continue
+		}
+		off := binary.LittleEndian.Uint32(b)
+		if uint64(off) >= uint64(len(strtab)) {
+			return nil, &gelf.FormatError{File: f.Name, Section: f.Symtab, Off: -1, Msg: "symbol name outside the string table",
+				Detail: fmt.Sprintf("symbol %d: st_name %#x", i, off)}
+		}
+		name := cstring(strtab[off:])
+		if len(name) == 0 {
+			continue
+		}
+		d := DepSymbol{Name: string(name), Weak: elf.ST_BIND(b[4]) == elf.STB_WEAK}
+		if v := byName[d.Name]; v != nil {
+			d.CRC = v.crc
+			v.visited = true
+		}
+		out = append(out, d)
+	}
+	for k := range entries {
+		if !entries[k].visited {
+			out = append(out, DepSymbol{Name: string(names[k]), CRC: entries[k].crc})
+		}
+	}
+	return out, nil
+}
+
+// ExportSymbol is one symbol a module provides, as depmod sees it.
+type ExportSymbol struct {
+	Name string
+	CRC  uint64
+}
+
+// ExportedSymbols is kmod's kmod_elf_get_symbols: the module's __crc_
+// symbols in symbol-table order with their CRCs (symtab.ReadCRCs), or,
+// for a module without any, the strings of __ksymtab_strings with CRC 0.
+func ExportedSymbols(f *gelf.File) ([]ExportSymbol, error) {
+	crcs, err := symtab.ReadCRCs(f)
+	if err == nil && len(crcs) > 0 {
+		out := make([]ExportSymbol, len(crcs))
+		for i, c := range crcs {
+			out[i] = ExportSymbol{Name: c.Name, CRC: c.CRC}
+		}
+		return out, nil
+	}
+	var out []ExportSymbol
+	for _, s := range symtab.KsymtabStrings(f) {
+		out = append(out, ExportSymbol{Name: s})
+	}
+	return out, nil
+}
