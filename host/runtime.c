@@ -344,7 +344,7 @@ static int k_sprintf(char *buf, const char *fmt, ...)
 
 /* kstrto*: the whole string (one trailing newline allowed) must be a number
  * in range; -EINVAL or -ERANGE otherwise. */
-static int kstrtoll_(const char *s, unsigned int base, long long *res, long long min, long long max)
+int golink_kstrtoll_range(const char *s, unsigned int base, long long *res, long long min, long long max)
 {
 	char *end;
 	if (!s || !*s)
@@ -359,7 +359,7 @@ static int kstrtoll_(const char *s, unsigned int base, long long *res, long long
 	return 0;
 }
 
-static int kstrtoull_(const char *s, unsigned int base, unsigned long long *res, unsigned long long max)
+int golink_kstrtoull_range(const char *s, unsigned int base, unsigned long long *res, unsigned long long max)
 {
 	char *end;
 	if (!s || !*s || *s == '-')
@@ -377,7 +377,7 @@ static int kstrtoull_(const char *s, unsigned int base, unsigned long long *res,
 static int k_kstrtoint(const char *s, unsigned int base, int *res)
 {
 	long long v;
-	int err = kstrtoll_(s, base, &v, -2147483648LL, 2147483647LL);
+	int err = golink_kstrtoll_range(s, base, &v, -2147483648LL, 2147483647LL);
 	if (!err)
 		*res = (int)v;
 	return err;
@@ -386,7 +386,7 @@ static int k_kstrtoint(const char *s, unsigned int base, int *res)
 static int k_kstrtouint(const char *s, unsigned int base, unsigned int *res)
 {
 	unsigned long long v;
-	int err = kstrtoull_(s, base, &v, 0xffffffffULL);
+	int err = golink_kstrtoull_range(s, base, &v, 0xffffffffULL);
 	if (!err)
 		*res = (unsigned int)v;
 	return err;
@@ -394,12 +394,12 @@ static int k_kstrtouint(const char *s, unsigned int base, unsigned int *res)
 
 static int k_kstrtoll(const char *s, unsigned int base, long long *res)
 {
-	return kstrtoll_(s, base, res, (-9223372036854775807LL - 1), 9223372036854775807LL);
+	return golink_kstrtoll_range(s, base, res, (-9223372036854775807LL - 1), 9223372036854775807LL);
 }
 
 static int k_kstrtoull(const char *s, unsigned int base, unsigned long long *res)
 {
-	return kstrtoull_(s, base, res, ~0ULL);
+	return golink_kstrtoull_range(s, base, res, ~0ULL);
 }
 
 /* ---- Exported to modules: printk. ---- */
@@ -459,234 +459,6 @@ static void k___stack_chk_fail(void)
 	abort();
 }
 
-/* ---- Exported to modules: the parameter ops (kernel/params.c). ---- */
-
-struct kernel_param;
-struct kernel_param_ops {
-	unsigned int flags;
-	int (*set)(const char *val, const struct kernel_param *kp);
-	int (*get)(char *buffer, const struct kernel_param *kp);
-	void (*free)(void *arg);
-};
-struct kparam_string {
-	unsigned int maxlen;
-	char *string;
-};
-struct kparam_array {
-	unsigned int max;
-	unsigned int elemsize;
-	unsigned int *num;
-	const struct kernel_param_ops *ops;
-	void *elem;
-};
-struct kernel_param {
-	const char *name;
-	void *mod;
-	const struct kernel_param_ops *ops;
-	const uint16_t perm;
-	int8_t level;
-	uint8_t flags;
-	union {
-		void *arg;
-		const struct kparam_string *str;
-		const struct kparam_array *arr;
-	};
-};
-_Static_assert(sizeof(struct kernel_param) == 40, "struct kernel_param is 40 bytes");
-
-#define KERNEL_PARAM_OPS_FL_NOARG 1
-#define PAGE_SIZE 4096
-
-#define STANDARD_PARAM(name, type, fmt, parse, ptype)                                  \
-	static int param_set_##name(const char *val, const struct kernel_param *kp)    \
-	{                                                                              \
-		ptype v;                                                               \
-		int err = parse;                                                       \
-		if (err)                                                               \
-			return err;                                                    \
-		*(type *)kp->arg = (type)v;                                            \
-		return 0;                                                              \
-	}                                                                              \
-	static int param_get_##name(char *buf, const struct kernel_param *kp)          \
-	{                                                                              \
-		return snprintf(buf, PAGE_SIZE, fmt "\n", *(type *)kp->arg);           \
-	}                                                                              \
-	const struct kernel_param_ops golink_param_ops_##name = {0, param_set_##name, param_get_##name, NULL};
-
-STANDARD_PARAM(byte, unsigned char, "%hhu", kstrtoull_(val, 0, &v, 0xff), unsigned long long)
-STANDARD_PARAM(short, short, "%hi", kstrtoll_(val, 0, &v, -32768, 32767), long long)
-STANDARD_PARAM(ushort, unsigned short, "%hu", kstrtoull_(val, 0, &v, 0xffff), unsigned long long)
-STANDARD_PARAM(int, int, "%i", kstrtoll_(val, 0, &v, -2147483648LL, 2147483647LL), long long)
-STANDARD_PARAM(uint, unsigned int, "%u", kstrtoull_(val, 0, &v, 0xffffffffULL), unsigned long long)
-STANDARD_PARAM(long, long, "%li", k_kstrtoll(val, 0, &v), long long)
-STANDARD_PARAM(ulong, unsigned long, "%lu", k_kstrtoull(val, 0, &v), unsigned long long)
-STANDARD_PARAM(ullong, unsigned long long, "%llu", k_kstrtoull(val, 0, &v), unsigned long long)
-STANDARD_PARAM(hexint, unsigned int, "%#08x", kstrtoull_(val, 0, &v, 0xffffffffULL), unsigned long long)
-
-/* kstrtobool: y/Y/1/on and n/N/0/off. */
-static int strtobool_(const char *s, _Bool *res)
-{
-	if (!s)
-		return -EINVAL;
-	switch (s[0]) {
-	case 'y': case 'Y': case '1':
-		*res = 1;
-		return 0;
-	case 'n': case 'N': case '0':
-		*res = 0;
-		return 0;
-	case 'o': case 'O':
-		if (s[1] == 'n' || s[1] == 'N') {
-			*res = 1;
-			return 0;
-		}
-		if (s[1] == 'f' || s[1] == 'F') {
-			*res = 0;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-static int param_set_bool(const char *val, const struct kernel_param *kp)
-{
-	if (!val)
-		val = "1"; /* no value: set it */
-	return strtobool_(val, (_Bool *)kp->arg);
-}
-static int param_get_bool(char *buf, const struct kernel_param *kp)
-{
-	return snprintf(buf, PAGE_SIZE, "%c\n", *(_Bool *)kp->arg ? 'Y' : 'N');
-}
-const struct kernel_param_ops golink_param_ops_bool = {KERNEL_PARAM_OPS_FL_NOARG, param_set_bool, param_get_bool, NULL};
-
-static int param_set_bool_enable_only(const char *val, const struct kernel_param *kp)
-{
-	_Bool v;
-	int err;
-	if (!val)
-		val = "1";
-	if ((err = strtobool_(val, &v)))
-		return err;
-	if (!v && *(_Bool *)kp->arg)
-		return -EROFS;
-	*(_Bool *)kp->arg = v;
-	return 0;
-}
-const struct kernel_param_ops golink_param_ops_bool_enable_only = {KERNEL_PARAM_OPS_FL_NOARG, param_set_bool_enable_only,
-								  param_get_bool, NULL};
-
-static int param_set_invbool(const char *val, const struct kernel_param *kp)
-{
-	_Bool v;
-	int err;
-	if (!val)
-		val = "1";
-	if ((err = strtobool_(val, &v)))
-		return err;
-	*(_Bool *)kp->arg = !v;
-	return 0;
-}
-static int param_get_invbool(char *buf, const struct kernel_param *kp)
-{
-	return snprintf(buf, PAGE_SIZE, "%c\n", *(_Bool *)kp->arg ? 'N' : 'Y');
-}
-const struct kernel_param_ops golink_param_ops_invbool = {0, param_set_invbool, param_get_invbool, NULL};
-
-static int param_set_bint(const char *val, const struct kernel_param *kp)
-{
-	_Bool v;
-	int err;
-	if (!val)
-		val = "1";
-	if ((err = strtobool_(val, &v)))
-		return err;
-	*(int *)kp->arg = v;
-	return 0;
-}
-static int param_get_bint(char *buf, const struct kernel_param *kp)
-{
-	return snprintf(buf, PAGE_SIZE, "%i\n", *(int *)kp->arg);
-}
-const struct kernel_param_ops golink_param_ops_bint = {KERNEL_PARAM_OPS_FL_NOARG, param_set_bint, param_get_bint, NULL};
-
-/* charp: a kmalloc'd copy, owned by the kernel on the module's behalf. */
-static int param_set_charp(const char *val, const struct kernel_param *kp)
-{
-	if (strlen(val) > 1024)
-		return -ENOSPC;
-	int32_t owner = golink_rt_owner((uint64_t)(uintptr_t)kp->arg);
-	char *p = (char *)(uintptr_t)golink_rt_alloc_for(owner ? -owner : 0, strlen(val) + 1, CALLER, 0);
-	if (!p)
-		return -ENOMEM;
-	strcpy(p, val);
-	*(char **)kp->arg = p;
-	return 0;
-}
-static int param_get_charp(char *buf, const struct kernel_param *kp)
-{
-	return snprintf(buf, PAGE_SIZE, "%s\n", *(char **)kp->arg ? *(char **)kp->arg : "(null)");
-}
-const struct kernel_param_ops golink_param_ops_charp = {0, param_set_charp, param_get_charp, NULL};
-
-static int param_set_copystring(const char *val, const struct kernel_param *kp)
-{
-	const struct kparam_string *kps = kp->str;
-	if (strlen(val) + 1 > kps->maxlen)
-		return -ENOSPC;
-	strcpy(kps->string, val);
-	return 0;
-}
-static int param_get_string(char *buf, const struct kernel_param *kp)
-{
-	return snprintf(buf, PAGE_SIZE, "%s\n", kp->str->string);
-}
-const struct kernel_param_ops golink_param_ops_string = {0, param_set_copystring, param_get_string, NULL};
-
-/* Arrays: comma-separated values, each set by the element ops. */
-static int param_array_set(const char *val, const struct kernel_param *kp)
-{
-	const struct kparam_array *arr = kp->arr;
-	char buf[1024];
-	unsigned int n = 0;
-	if (strlen(val) >= sizeof buf)
-		return -ENOSPC;
-	strcpy(buf, val);
-	for (char *s = buf, *comma;; s = comma + 1) {
-		if (n >= arr->max)
-			return -EINVAL;
-		comma = strchr(s, ',');
-		if (comma)
-			*comma = 0;
-		struct kernel_param elem = {kp->name, kp->mod, arr->ops, kp->perm, kp->level, kp->flags,
-					    {(char *)arr->elem + (size_t)arr->elemsize * n}};
-		int err = arr->ops->set(s, &elem);
-		if (err)
-			return err;
-		n++;
-		if (!comma)
-			break;
-	}
-	if (arr->num)
-		*arr->num = n;
-	return 0;
-}
-static int param_array_get(char *buf, const struct kernel_param *kp)
-{
-	const struct kparam_array *arr = kp->arr;
-	unsigned int num = arr->num ? *arr->num : arr->max;
-	int off = 0;
-	for (unsigned int i = 0; i < num; i++) {
-		struct kernel_param elem = {kp->name, kp->mod, arr->ops, kp->perm, kp->level, kp->flags,
-					    {(char *)arr->elem + (size_t)arr->elemsize * i}};
-		if (i)
-			buf[off - 1] = ',';
-		off += arr->ops->get(buf + off, &elem);
-	}
-	return off;
-}
-const struct kernel_param_ops golink_param_array_ops = {0, param_array_set, param_array_get, NULL};
-
 /* ---- The table. ---- */
 
 #define T(name, fn) {name, (void *)(fn), 'T', 0}
@@ -738,14 +510,14 @@ const struct golink_export golink_exports[] = {
 	T("golink_register_callback", k_register_callback),
 	T("golink_unregister_callback", k_unregister_callback),
 	T("__stack_chk_fail", k___stack_chk_fail),
-	T("param_set_int", param_set_int),
-	T("param_get_int", param_get_int),
-	T("param_set_uint", param_set_uint),
-	T("param_get_uint", param_get_uint),
-	T("param_set_bool", param_set_bool),
-	T("param_get_bool", param_get_bool),
-	T("param_set_charp", param_set_charp),
-	T("param_get_charp", param_get_charp),
+	T("param_set_int", golink_param_set_int),
+	T("param_get_int", golink_param_get_int),
+	T("param_set_uint", golink_param_set_uint),
+	T("param_get_uint", golink_param_get_uint),
+	T("param_set_bool", golink_param_set_bool),
+	T("param_get_bool", golink_param_get_bool),
+	T("param_set_charp", golink_param_set_charp),
+	T("param_get_charp", golink_param_get_charp),
 	/* Go functions, exported through cgo. */
 	T("ktime_get_ns", golinkKtimeGetNs),
 	T("msleep", golinkMsleep),

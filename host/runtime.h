@@ -41,4 +41,37 @@ uint64_t golink_rt_alloc_for(int32_t owner, uint64_t size, uint64_t caller, int 
 int golink_rt_collect(int32_t owner, struct golink_alloc_info *out, int max);
 int64_t golink_rt_outstanding(int32_t owner, int64_t *bytes);
 
+/* kstrto* with a range: 0, -EINVAL or -ERANGE. */
+int golink_kstrtoll_range(const char *s, unsigned int base, long long *res, long long min, long long max);
+int golink_kstrtoull_range(const char *s, unsigned int base, unsigned long long *res, unsigned long long max);
+
+/* The parameter ops and functions (paramops.c). */
+struct kernel_param;
+struct kernel_param_ops;
+#define GOLINK_PARAM_OPS(name) extern const struct kernel_param_ops golink_param_ops_##name;
+GOLINK_PARAM_OPS(byte)
+GOLINK_PARAM_OPS(short)
+GOLINK_PARAM_OPS(ushort)
+GOLINK_PARAM_OPS(int)
+GOLINK_PARAM_OPS(uint)
+GOLINK_PARAM_OPS(long)
+GOLINK_PARAM_OPS(ulong)
+GOLINK_PARAM_OPS(ullong)
+GOLINK_PARAM_OPS(hexint)
+GOLINK_PARAM_OPS(bool)
+GOLINK_PARAM_OPS(bool_enable_only)
+GOLINK_PARAM_OPS(invbool)
+GOLINK_PARAM_OPS(bint)
+GOLINK_PARAM_OPS(charp)
+GOLINK_PARAM_OPS(string)
+extern const struct kernel_param_ops golink_param_array_ops;
+int golink_param_set_int(const char *val, const struct kernel_param *kp);
+int golink_param_get_int(char *buf, const struct kernel_param *kp);
+int golink_param_set_uint(const char *val, const struct kernel_param *kp);
+int golink_param_get_uint(char *buf, const struct kernel_param *kp);
+int golink_param_set_bool(const char *val, const struct kernel_param *kp);
+int golink_param_get_bool(char *buf, const struct kernel_param *kp);
+int golink_param_set_charp(const char *val, const struct kernel_param *kp);
+int golink_param_get_charp(char *buf, const struct kernel_param *kp);
+
 #endif
