@@ -2,7 +2,8 @@
 # test.sh — the whole test suite, on a fresh machine as on a developer's:
 # installs the oracle tools (scripts/deps.sh), fetches the Debian kernel
 # builds the differential tests run on (scripts/corpus.sh), then runs
-# go vet and go test over every package. Extra arguments go to go test.
+# go vet and go test over every package, then the stress tests under -race.
+# Extra arguments go to the first go test.
 #
 # GOLINK_ABIS (comma-separated) names the builds; by default Debian's 6.1
 # generic build and its 6.12 build (.ko.xz modules).
@@ -17,3 +18,6 @@ for abi in ${GOLINK_ABIS//,/ }; do
 done
 go vet ./...
 go test -count=1 "$@" ./...
+# The Golden Rule under the race detector: goroutines enter modules through
+# the guard while others remove and reload them; the tests print their counts.
+go test -count=1 -race -run Stress -v ./lifecycle ./host
