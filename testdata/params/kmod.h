@@ -5,6 +5,10 @@
  * .modinfo "tag=value" strings, struct module's name at offset 24 of a
  * 0x380-byte .gnu.linkonce.this_module, and place-relative __ksymtab
  * entries (three s32 offsets, 12 bytes).
+ *
+ * It stands apart from include/golink/module.h on purpose: these objects pin
+ * the 6.1 ABI by hand, so that changing the authors' header cannot move the
+ * fixtures the parameter, kallsyms and disassembly goldens are made from.
  */
 #define NULL ((void *)0)
 #define __used __attribute__((__used__))
