@@ -104,52 +104,11 @@ func testLD(t *testing.T, abi string) {
 }
 
 func loadKernel(t testing.TB, dir string) (*symtab.Table, uint64) {
-	t.Helper()
-	addrs, err := symtab.ReadAddresses(filepath.Join(dir, "System.map"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(filepath.Join(dir, "Module.symvers"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sv, err := symtab.ParseSymvers(f, "Module.symvers")
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := symtab.KernelTable(addrs, sv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var percpu uint64
-	for _, s := range addrs {
-		if s.Name == "__per_cpu_end" {
-			percpu = s.Addr
-		}
-	}
-	return k, percpu
+	k := corpus.LoadKernel(t, dir)
+	return k.Table, k.Percpu
 }
 
-func modulePaths(t testing.TB, dir string) []string {
-	t.Helper()
-	var out []string
-	err := filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		n := info.Name()
-		if strings.HasSuffix(n, ".ko") || strings.HasSuffix(n, ".ko.xz") || strings.HasSuffix(n, ".ko.gz") || strings.HasSuffix(n, ".ko.zst") {
-			out = append(out, p)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(out)
-	return out
-}
+func modulePaths(t testing.TB, dir string) []string { return corpus.ModulePaths(t, dir) }
 
 // ldName is the name a section of the object gets in ld's copy: unique, and
 // free of the special meanings ld gives to names like .note.gnu.build-id,

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"io/fs"
 	"math/rand"
 	"os"
 	"os/exec"
@@ -20,64 +19,17 @@ import (
 	"github.com/golink/golink/kallsyms"
 	"github.com/golink/golink/linked"
 	"github.com/golink/golink/reloc/x86_64"
-	"github.com/golink/golink/symtab"
 )
 
-func modulePaths(t testing.TB, dir string) []string {
-	var paths []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && strings.HasSuffix(d.Name(), ".ko") {
-			paths = append(paths, p)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(paths)
-	return paths
-}
+func modulePaths(t testing.TB, dir string) []string { return corpus.ModulePaths(t, dir) }
 
-type kernel struct {
-	addrs  []symtab.MapSymbol
-	table  *symtab.Table
-	percpu uint64
-	sv     []symtab.SymversEntry
-}
+type kernel = corpus.Kernel
 
-func loadKernel(t testing.TB, dir string) *kernel {
-	addrs, err := symtab.ReadAddresses(filepath.Join(dir, "System.map"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(filepath.Join(dir, "Module.symvers"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sv, err := symtab.ParseSymvers(f, "Module.symvers")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tab, err := symtab.KernelTable(addrs, sv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	k := &kernel{addrs: addrs, table: tab, sv: sv}
-	for _, s := range addrs {
-		if s.Name == "__per_cpu_end" {
-			k.percpu = s.Addr
-		}
-	}
-	return k
-}
+func loadKernel(t testing.TB, dir string) *kernel { return corpus.LoadKernel(t, dir) }
 
 // link links every module of the corpus, calling out for each image.
 func link(t testing.TB, k *kernel, paths []string, out func(img *golink.Image) error) {
-	b := &golink.Batch{Config: golink.Config{Arch: x86_64.New()}, Kernel: k.table, Base: 0xffffffffa0000000, Percpu: k.percpu, Output: out}
+	b := &golink.Batch{Config: golink.Config{Arch: x86_64.New()}, Kernel: k.Table, Base: 0xffffffffa0000000, Percpu: k.Percpu, Output: out}
 	res, err := b.Run(paths)
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +119,7 @@ func testNM(t *testing.T, abi string) {
 		return writeImage(filepath.Join(work, img.Name+".elf"), img)
 	})
 	exported := map[string]map[string]bool{} // module name → EXPORT_SYMBOL names
-	for _, e := range k.sv {
+	for _, e := range k.Symvers {
 		if e.Module == "vmlinux" || e.GPLOnly {
 			continue
 		}
@@ -181,7 +133,7 @@ func testNM(t *testing.T, abi string) {
 	sort.Strings(files)
 	nm := nmSymbols(t, files)
 	tab := kallsyms.New(kallsyms.Config{})
-	if err := tab.SetKernel(k.addrs); err != nil {
+	if err := tab.SetKernel(k.Addrs); err != nil {
 		t.Fatal(err)
 	}
 	bad, symbols, upper := 0, 0, 0
@@ -293,7 +245,7 @@ func benchTable(b *testing.B) {
 	bench.once.Do(func() {
 		k := loadKernel(b, dir)
 		tab := kallsyms.New(kallsyms.Config{})
-		if err := tab.SetKernel(k.addrs); err != nil {
+		if err := tab.SetKernel(k.Addrs); err != nil {
 			b.Fatal(err)
 		}
 		var mu sync.Mutex

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"debug/elf"
 	"fmt"
-	"io/fs"
 	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -29,24 +27,7 @@ func TestModinfoAgreement(t *testing.T) {
 	}
 }
 
-func modulePaths(t *testing.T, dir string) []string {
-	var paths []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		n := d.Name()
-		if !d.IsDir() && (strings.HasSuffix(n, ".ko") || strings.HasSuffix(n, ".ko.xz") || strings.HasSuffix(n, ".ko.zst") || strings.HasSuffix(n, ".ko.gz")) {
-			paths = append(paths, p)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(paths)
-	return paths
-}
+func modulePaths(t *testing.T, dir string) []string { return corpus.ModulePaths(t, dir) }
 
 // modinfoParms runs modinfo -0 over paths and returns, per path, its
 // "parm:" entries without the prefix.
