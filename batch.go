@@ -7,6 +7,7 @@ import (
 	"syscall"
 
 	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/symtab"
 )
 
@@ -30,7 +31,7 @@ type Batch struct {
 
 	// Output receives each module that linked, from a worker goroutine; an
 	// error it returns fails that module. It may be nil.
-	Output func(img *Image) error
+	Output func(img *image.Image) error
 	// Progress, if set, is called after each module with the counts so far.
 	Progress func(done, total int)
 	// ReuseMemory lets the batch reuse each image's memory (CoreMem,
@@ -45,8 +46,8 @@ type Result struct {
 	Name        string // module name, if the file got that far
 	Core, Init  uint64 // region bases assigned
 	Relocations int
-	Taints      Taint     // what the load tainted the module with
-	Log         []LogLine // what the kernel would have logged loading it (see KernelLog)
+	Taints      image.Taint     // what the load tainted the module with
+	Log         []image.LogLine // what the kernel would have logged loading it (see KernelLog)
 	Err         error
 }
 

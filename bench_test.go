@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/golink/golink"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/internal/corpus"
 	"github.com/golink/golink/reloc/x86_64"
 )
@@ -18,7 +19,10 @@ func BenchmarkBatch(b *testing.B) {
 	relocs := 0
 	for i := 0; i < b.N; i++ {
 		bt := &golink.Batch{Config: golink.Config{Arch: x86_64.New()}, Kernel: kernel, Base: 0xffffffffa0000000, Percpu: percpu, ReuseMemory: true,
-			Output: func(img *golink.Image) error { return img.WriteELF(io.Discard) }}
+			Output: func(img *image.Image) error {
+				_, err := img.WriteTo(io.Discard)
+				return err
+			}}
 		res, err := bt.Run(paths)
 		if err != nil {
 			b.Fatal(err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/golink/golink"
 	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/reloc/x86_64"
 	"github.com/golink/golink/symtab"
 )
@@ -70,13 +71,14 @@ func ExampleBatch() {
 		Kernel: kernel,
 		Base:   0xffffffffa0000000,
 		Percpu: 0x35000,
-		Output: func(img *golink.Image) error {
+		Output: func(img *image.Image) error {
 			f, err := os.Create(out + "/" + img.Name + ".elf")
 			if err != nil {
 				return err
 			}
 			defer f.Close()
-			return img.WriteELF(f)
+			_, err = img.WriteTo(f)
+			return err
 		},
 	}
 	results, _ := b.Run([]string{"testdata/x86_64/greeter.ko", "testdata/x86_64/hello.ko"})

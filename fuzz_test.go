@@ -36,7 +36,7 @@ func FuzzLink(f *testing.F) {
 			return
 		}
 		var buf bytes.Buffer
-		if err := img.WriteELF(&buf); err != nil {
+		if _, err := img.WriteTo(&buf); err != nil {
 			t.Fatalf("WriteELF: %v", err)
 		}
 	})

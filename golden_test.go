@@ -14,6 +14,7 @@ import (
 
 	"github.com/golink/golink"
 	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/reloc/x86_64"
 	"github.com/golink/golink/symtab"
 )
@@ -82,9 +83,9 @@ func renderLink(t *testing.T, path string, kernel *symtab.Table) string {
 		fmt.Fprintf(&b, "link error:\n%v\n", err)
 		return b.String()
 	}
-	l := img.CoreLayout
+	l := img.Core.Layout
 	fmt.Fprintf(&b, "core   %#x size %#x (text %#x, ro %#x, ro_after_init %#x)\n", img.Core.Base, l.Size, l.TextSize, l.RoSize, l.RoAfterInitSize)
-	l = img.InitLayout
+	l = img.Init.Layout
 	fmt.Fprintf(&b, "init   %#x size %#x (text %#x, ro %#x)\n", img.Init.Base, l.Size, l.TextSize, l.RoSize)
 	fmt.Fprintf(&b, "percpu %#x size %#x\n", img.Percpu.Base, img.Percpu.Size)
 	fmt.Fprintf(&b, "taints %q\n", img.Taints.String())
@@ -92,7 +93,7 @@ func renderLink(t *testing.T, path string, kernel *symtab.Table) string {
 		fmt.Fprintf(&b, "log: %s\n", l.Text)
 	}
 	b.WriteString("sections:\n")
-	for _, s := range img.Sections() {
+	for _, s := range img.Sections {
 		if !s.Loaded {
 			continue
 		}
@@ -104,11 +105,10 @@ func renderLink(t *testing.T, path string, kernel *symtab.Table) string {
 	}
 	b.WriteString("symbols:\n")
 	for i, s := range img.Symbols {
-		in := &m.Symbols[i]
-		if i == 0 || in.Type() == elf.STT_SECTION || in.Type() == elf.STT_FILE {
+		if i == 0 || s.Type() == elf.STT_FILE {
 			continue
 		}
-		fmt.Fprintf(&b, "  %016x %-10v %-11v %s\n", s.Value, in.Bind(), shndxName(img, in.Shndx), s.Name)
+		fmt.Fprintf(&b, "  %016x %-10v %-11v %s\n", s.Value, s.Bind(), shndxName(img, s.Shndx), s.Name)
 	}
 	b.WriteString("imports:\n")
 	for _, im := range img.Imports {
@@ -127,15 +127,18 @@ func renderLink(t *testing.T, path string, kernel *symtab.Table) string {
 		fmt.Fprintf(&b, "  %-20s %#x gpl=%v ns=%q crc=%s\n", e.Name, e.Addr, e.GPLOnly, e.Namespace, crc)
 	}
 	b.WriteString("relocations:\n")
-	secs := img.Sections()
+	objSecs := m.File.Sections
 	for _, rs := range m.RelocSections() {
-		target := secs[rs.Target]
-		if !target.Loaded {
-			fmt.Fprintf(&b, "  %s: not applied (%s is not loaded)\n", secs[rs.Index].Name, target.Name)
+		target := img.Section(objSecs[rs.Target].Name)
+		if target == nil || !target.Loaded {
+			fmt.Fprintf(&b, "  %s: not applied (%s is not loaded)\n", objSecs[rs.Index].Name, objSecs[rs.Target].Name)
 			continue
 		}
 		for _, r := range rs.All() {
-			sym := &img.Symbols[r.Sym()]
+			sym := &m.Symbols[r.Sym()]
+			if sym.Type() == elf.STT_SECTION {
+				sym = &gelf.Symbol{Name: objSecs[sym.Shndx].Name}
+			}
 			width := map[elf.R_X86_64]uint64{elf.R_X86_64_64: 8, elf.R_X86_64_PC64: 8, elf.R_X86_64_NONE: 0}[elf.R_X86_64(r.Type())]
 			if _, ok := map[elf.R_X86_64]bool{elf.R_X86_64_64: true, elf.R_X86_64_PC64: true, elf.R_X86_64_NONE: true}[elf.R_X86_64(r.Type())]; !ok {
 				width = 4
@@ -145,7 +148,7 @@ func renderLink(t *testing.T, path string, kernel *symtab.Table) string {
 		}
 	}
 	var out bytes.Buffer
-	if err := img.WriteELF(&out); err != nil {
+	if _, err := img.WriteTo(&out); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := elf.NewFile(bytes.NewReader(out.Bytes())); err != nil {
@@ -154,7 +157,7 @@ func renderLink(t *testing.T, path string, kernel *symtab.Table) string {
 	return b.String()
 }
 
-func shndxName(img *golink.Image, i elf.SectionIndex) string {
+func shndxName(img *image.Image, i elf.SectionIndex) string {
 	switch {
 	case i == elf.SHN_UNDEF:
 		return "UND"
@@ -162,8 +165,8 @@ func shndxName(img *golink.Image, i elf.SectionIndex) string {
 		return "ABS"
 	case i == elf.SHN_COMMON:
 		return "COM"
-	case int(i) < len(img.Sections()):
-		return img.Sections()[i].Name
+	case int(i) < len(img.Sections):
+		return img.Sections[i].Name
 	}
 	return fmt.Sprint(uint16(i))
 }

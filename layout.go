@@ -7,6 +7,7 @@ import (
 	"syscall"
 
 	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/reloc"
 )
 
@@ -65,7 +66,7 @@ func (m *Module) isInitSection(name string) bool {
 // layoutSections is the kernel's module_enforce_rwx_sections, the section
 // flag adjustments of layout_and_allocate, layout_sections and
 // layout_symtab. It sets Loaded, Init and Offset on rm's sections.
-func (m *Module) layoutSections(rm *reloc.Module) (core, init Layout, err error) {
+func (m *Module) layoutSections(rm *reloc.Module) (core, init image.Layout, err error) {
 	secs := rm.Sections
 	for i, s := range secs {
 		if s.Flags&(elf.SHF_WRITE|elf.SHF_EXECINSTR) == elf.SHF_WRITE|elf.SHF_EXECINSTR {

@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/golink/golink"
+	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/internal/corpus"
 	"github.com/golink/golink/reloc/x86_64"
 	"github.com/golink/golink/symtab"
@@ -56,7 +58,7 @@ func testLD(t *testing.T, abi string) {
 		Base:    0xffffffffa0000000,
 		Percpu:  percpu,
 		Scratch: scratchBase,
-		Output: func(img *golink.Image) error {
+		Output: func(img *image.Image) error {
 			compared.Add(1)
 			d, err := ldCompare(filepath.Join(work, img.Name), img)
 			if err != nil {
@@ -117,34 +119,40 @@ func ldName(i int) string { return fmt.Sprintf(".golink.%d", i) }
 
 // ldCompare links img's object with GNU ld at img's addresses in dir and
 // returns "" if every loaded section is identical, else what differs.
-func ldCompare(dir string, img *golink.Image) (string, error) {
+func ldCompare(dir string, img *image.Image) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
 	defer os.RemoveAll(dir)
-	m := img.Module
-	obj := ldCopy(m.File.Data, len(m.File.Sections), int(binary.LittleEndian.Uint16(m.File.Data[62:])))
-	if err := os.WriteFile(filepath.Join(dir, "in.o"), obj, 0o644); err != nil {
+	obj, err := gelf.Open(img.Path)
+	if err != nil {
 		return "", err
+	}
+	defer obj.Close()
+	in := ldCopy(obj.Data, len(obj.Sections), int(binary.LittleEndian.Uint16(obj.Data[62:])))
+	if err := os.WriteFile(filepath.Join(dir, "in.o"), in, 0o644); err != nil {
+		return "", err
+	}
+	// Each of the object's sections in memory, by its index: the image's
+	// section of that name (section names are unique in a module: the
+	// kernel's find_sec relies on it).
+	inMemory := func(i int) *image.Section {
+		s := img.Section(obj.Sections[i].Name)
+		if s == nil || !(s.Loaded || s.Index == img.PercpuSec && s.Index != 0) || obj.Sections[i].Flags&elf.SHF_ALLOC == 0 {
+			return nil
+		}
+		return s
 	}
 	var script strings.Builder
 	script.WriteString("SECTIONS {\n")
 	place := func(i int, addr uint64) {
 		fmt.Fprintf(&script, "  %s %#x : { *(%s) }\n", ldName(i), addr, ldName(i))
 	}
-	for _, s := range img.Sections() {
-		if s.Index == 0 || s.Index >= len(m.File.Sections) {
-			continue
-		}
-		fs := &m.File.Sections[s.Index]
-		switch {
-		case s.Index == m.File.Symtab || s.Index == m.Strtab:
-		case s.Loaded:
-			place(s.Index, s.Addr)
-		case s.Index == m.Percpu && m.Percpu != 0:
-			place(s.Index, img.Percpu.Base)
-		case fs.Flags&elf.SHF_ALLOC != 0:
-			place(s.Index, s.Addr) // .modinfo, __versions: the scratch copy
+	for i := 1; i < len(obj.Sections); i++ {
+		if s := inMemory(i); s != nil {
+			place(i, s.Addr)
+		} else if obj.Sections[i].Flags&elf.SHF_ALLOC != 0 {
+			place(i, scratchBase+obj.Sections[i].Offset) // .modinfo, __versions: the scratch copy
 		}
 	}
 	script.WriteString("}\n")
@@ -176,17 +184,13 @@ func ldCompare(dir string, img *golink.Image) (string, error) {
 	}
 	defer lf.Close()
 	var problems []string
-	for _, s := range img.Sections() {
-		if s.Index >= len(m.File.Sections) || s.Index == m.File.Symtab || s.Index == m.Strtab {
+	for i := 1; i < len(obj.Sections); i++ {
+		s := inMemory(i)
+		if s == nil {
 			continue
 		}
 		want, addr := s.Data, s.Addr
-		if s.Index == m.Percpu && m.Percpu != 0 {
-			want, addr = img.PercpuMem, img.Percpu.Base
-		} else if !s.Loaded {
-			continue
-		}
-		ls := lf.Section(ldName(s.Index))
+		ls := lf.Section(ldName(i))
 		if ls == nil && len(want) == 0 {
 			continue // ld drops empty output sections
 		}

@@ -2,12 +2,14 @@ package golink
 
 import (
 	"debug/elf"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
 	"syscall"
 
 	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/modversions"
 	"github.com/golink/golink/reloc"
 	"github.com/golink/golink/symtab"
@@ -55,7 +57,7 @@ const maxErrors = 20
 // *reloc.OverflowError for relocations; several are joined with
 // errors.Join (at most 20). Link does not modify m and may be called
 // concurrently.
-func (m *Module) Link(p Placement, syms Resolver) (*Image, error) {
+func (m *Module) Link(p Placement, syms Resolver) (*image.Image, error) {
 	page := m.cfg.pageSize()
 	if p.Init == 0 {
 		p.Init = p.Core + m.Core.Size
@@ -68,14 +70,10 @@ func (m *Module) Link(p Placement, syms Resolver) (*Image, error) {
 	}
 	// The checks load_module makes before it allocates anything.
 	st := &loadState{m: m}
-	if err := st.checkModstructVersion(syms); err != nil {
-		return nil, err
-	}
-	if err := st.checkModinfo(); err != nil {
-		return nil, err
-	}
-	if err := st.checkLicenseAndVersions(); err != nil {
-		return nil, err
+	for _, check := range []func() error{func() error { return st.checkModstructVersion(syms) }, st.checkModinfo, st.checkLicenseAndVersions} {
+		if err := check(); err != nil {
+			return nil, err
+		}
 	}
 	secs := cloneSections(m.sections)
 	rm, rel, err := m.prepare(secs)
@@ -89,58 +87,63 @@ func (m *Module) Link(p Placement, syms Resolver) (*Image, error) {
 	if core != m.Core || init != m.Init {
 		panic(fmt.Sprintf("golink: %s: layout not deterministic: %+v/%+v then %+v/%+v", m.Name, m.Core, m.Init, core, init))
 	}
-	img := &Image{
-		Module:     m,
-		Name:       m.Name,
-		Machine:    m.File.Machine,
-		CoreLayout: core,
-		InitLayout: init,
-		Core:       reloc.Region{Base: p.Core, Size: core.Size},
-		Init:       reloc.Region{Base: p.Init, Size: init.Size},
-		CoreMem:    p.alloc(core.Size),
-		InitMem:    p.alloc(init.Size),
-		rm:         rm,
-	}
-	rm.Core, rm.Init = img.Core, img.Init
-	m.moveModule(img, p)
-	err = m.simplifySymbols(img, syms, st)
-	img.Taints, img.Log = st.taints, append(st.log, img.Log...)
-	if err != nil {
+	l := &linking{m: m, st: st, rm: rm, Linked: image.Linked{
+		Name: m.Name, Path: m.File.Name, Object: m.File, Symbols: m.Symbols, Module: rm,
+		Core: image.Region{Base: p.Core, Layout: core}, Init: image.Region{Base: p.Init, Layout: init},
+		CoreMem: p.alloc(core.Size), InitMem: p.alloc(init.Size),
+		PercpuSec: m.Percpu, ModinfoSec: m.ModinfoSec, VersionsSec: m.Versions,
+	}}
+	rm.Core = reloc.Region{Base: p.Core, Size: core.Size}
+	rm.Init = reloc.Region{Base: p.Init, Size: init.Size}
+	l.moveModule(p)
+	if err := l.simplifySymbols(syms); err != nil {
 		return nil, err
 	}
-	if err := m.applyRelocations(img, rel); err != nil {
+	if err := l.applyRelocations(rel); err != nil {
 		return nil, err
 	}
 	if c, ok := rel.(reloc.Contributor); ok {
-		img.Extra = c.Contribution()
-		if img.Extra != nil {
-			for _, l := range img.Extra.Log {
-				img.Log = append(img.Log, LogLine{Text: l})
+		l.Extra = c.Contribution()
+		if l.Extra != nil {
+			for _, line := range l.Extra.Log {
+				st.log = append(st.log, image.LogLine{Text: line})
 			}
 		}
 	}
-	m.writeSymtabCopy(img)
-	if img.Exports, err = m.readExports(img); err != nil {
-		return nil, err
+	l.writeSymtabCopy()
+	img, err := image.New(&l.Linked)
+	if err != nil {
+		return nil, kernelErr(0, "", "%v", err)
 	}
+	img.Imports, img.Relocations, img.Taints, img.Log = l.imports, l.relocations, st.taints, st.log
 	return img, nil
+}
+
+// linking is the state of one Link.
+type linking struct {
+	image.Linked
+	m           *Module
+	st          *loadState
+	rm          *reloc.Module
+	imports     []image.Import
+	relocations int
 }
 
 // moveModule is the kernel's move_module: every loaded section gets its
 // address in its region and its bytes; the others keep their address in the
 // scratch copy.
-func (m *Module) moveModule(img *Image, p Placement) {
-	f := m.File
-	for _, s := range img.rm.Sections {
+func (l *linking) moveModule(p Placement) {
+	m, f := l.m, l.m.File
+	for _, s := range l.rm.Sections {
 		if !s.Loaded {
 			if s.Index < len(f.Sections) {
 				s.Addr = p.Scratch + f.Sections[s.Index].Offset
 			}
 			continue
 		}
-		mem, base := img.CoreMem, p.Core
+		mem, base := l.CoreMem, p.Core
 		if s.Init {
-			mem, base = img.InitMem, p.Init
+			mem, base = l.InitMem, p.Init
 		}
 		s.Addr = base + s.Offset
 		s.Data = mem[s.Offset : s.Offset+s.Size : s.Offset+s.Size]
@@ -151,10 +154,10 @@ func (m *Module) moveModule(img *Image, p Placement) {
 	if m.Percpu != 0 {
 		// percpu_modcopy copies the template from the file image: relocations
 		// against .data..percpu are never applied.
-		img.Percpu = reloc.Region{Base: p.Percpu, Size: m.PercpuSize}
-		img.PercpuMem = p.alloc(m.PercpuSize)
+		l.Percpu = image.Region{Base: p.Percpu, Layout: image.Layout{Size: m.PercpuSize}}
+		l.PercpuMem = p.alloc(m.PercpuSize)
 		if f.Sections[m.Percpu].Type != elf.SHT_NOBITS {
-			copy(img.PercpuMem, f.Bytes(m.Percpu))
+			copy(l.PercpuMem, f.Bytes(m.Percpu))
 		}
 	}
 }
@@ -162,8 +165,9 @@ func (m *Module) moveModule(img *Image, p Placement) {
 // simplifySymbols is the kernel's simplify_symbols: give every symbol its
 // absolute value, resolving undefined ones. Like the kernel it reports every
 // bad symbol before failing.
-func (m *Module) simplifySymbols(img *Image, syms Resolver, st *loadState) error {
-	secs := img.rm.Sections
+func (l *linking) simplifySymbols(syms Resolver) error {
+	m, st := l.m, l.st
+	secs := l.rm.Sections
 	out := make([]reloc.Symbol, len(m.Symbols))
 	gplok := st.gplok()
 	var errs []error
@@ -210,7 +214,7 @@ func (m *Module) simplifySymbols(img *Image, syms Resolver, st *loadState) error
 			}
 			o.Value, o.Resolved, o.Kernel = exp.Addr, true, exp.Owner == ""
 			o.Func = exp.Type == 'T' || exp.Type == 't'
-			img.Imports = append(img.Imports, Import{Name: s.Name, Addr: exp.Addr, Owner: exp.Owner, Weak: s.Bind() == elf.STB_WEAK})
+			l.imports = append(l.imports, image.Import{Name: s.Name, Addr: exp.Addr, Owner: exp.Owner, Weak: s.Bind() == elf.STB_WEAK})
 		default:
 			if int(s.Shndx) >= len(m.File.Sections) {
 				errs = append(errs, kernelErr(syscall.ENOEXEC, "", "%s: Symbol %s has an invalid section index %d (max %d)",
@@ -218,14 +222,13 @@ func (m *Module) simplifySymbols(img *Image, syms Resolver, st *loadState) error
 				continue
 			}
 			if int(s.Shndx) == m.Percpu && m.Percpu != 0 {
-				o.Value += img.Percpu.Base
+				o.Value += l.Percpu.Base
 			} else {
 				o.Value += secs[s.Shndx].Addr
 			}
 		}
 	}
-	img.Symbols = out
-	img.rm.Symbols = out
+	l.rm.Symbols = out
 	// Every bad symbol is reported, as the kernel's loop does.
 	return errors.Join(errs...)
 }
@@ -243,8 +246,8 @@ func (m *Module) importsNamespace(ns string) bool {
 // section whose target is loaded goes to the arch backend, in section order.
 // golink checks that each offset lies inside its target and, unlike the
 // kernel, does not stop at the first failure: it collects up to 20.
-func (m *Module) applyRelocations(img *Image, rel reloc.Relocator) error {
-	rm := img.rm
+func (l *linking) applyRelocations(rel reloc.Relocator) error {
+	m, rm := l.m, l.rm
 	if err := rel.Begin(rm); err != nil {
 		return err
 	}
@@ -306,7 +309,7 @@ outer:
 			errs = append(errs, err)
 		}
 	}
-	img.Relocations = n
+	l.relocations = n
 	if len(errs) >= maxErrors {
 		errs = append(errs, fmt.Errorf("%s: too many errors, stopped", m.Name))
 	}
@@ -315,9 +318,9 @@ outer:
 
 // writeSymtabCopy stores the final symbol values into the init region's
 // copy of the symbol table, where simplify_symbols leaves them.
-func (m *Module) writeSymtabCopy(img *Image) {
-	sec := img.rm.Sections[m.File.Symtab]
-	for i := 1; i < len(img.Symbols) && (i+1)*gelf.SymSize <= len(sec.Data); i++ {
-		le.PutUint64(sec.Data[i*gelf.SymSize+8:], img.Symbols[i].Value)
+func (l *linking) writeSymtabCopy() {
+	sec, final := l.rm.Sections[l.m.File.Symtab], l.rm.Symbols
+	for i := 1; i < len(final) && (i+1)*gelf.SymSize <= len(sec.Data); i++ {
+		binary.LittleEndian.PutUint64(sec.Data[i*gelf.SymSize+8:], final[i].Value)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"syscall"
 
 	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/modversions"
 	"github.com/golink/golink/reloc"
 )
@@ -50,15 +51,6 @@ func (c *Config) pageSize() uint64 {
 	return c.PageSize
 }
 
-// Layout is the size and class boundaries of one region (core or init), as
-// the kernel's layout_sections and layout_symtab compute them.
-type Layout struct {
-	TextSize        uint64 // end of executable sections
-	RoSize          uint64 // end of read-only data
-	RoAfterInitSize uint64 // end of ro-after-init data
-	Size            uint64 // whole region, kallsyms tables included
-}
-
 // Module is an object that has passed the kernel's checks and been laid out:
 // everything the loader decides before it allocates memory. A Module is
 // immutable and may be linked any number of times, concurrently, at
@@ -69,7 +61,7 @@ type Module struct {
 	Modinfo Modinfo
 	Symbols []gelf.Symbol // the first symbol table, entry 0 included
 
-	Core, Init  Layout
+	Core, Init  image.Layout
 	PercpuSize  uint64 // size of .data..percpu (0 if none)
 	PercpuAlign uint64
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/golink/golink"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/internal/corpus"
 	"github.com/golink/golink/params"
 	"github.com/golink/golink/reloc/x86_64"
@@ -109,7 +110,7 @@ func paramSpans(p *params.Param) [][2]uint64 {
 // bytes changed, that they hold the new value, and that the __param entry
 // in the relocated image points where the relocations said. It returns
 // how many parameters it set.
-func checkApply(t testing.TB, img *golink.Image, kernel *symtab.Table) (set, outside int, problems []string) {
+func checkApply(t testing.TB, img *image.Image, kernel *symtab.Table) (set, outside int, problems []string) {
 	ps, err := img.Params()
 	if err != nil {
 		return 0, 0, []string{err.Error()}
@@ -117,7 +118,7 @@ func checkApply(t testing.TB, img *golink.Image, kernel *symtab.Table) (set, out
 	bad := func(format string, args ...any) {
 		problems = append(problems, img.Name+": "+fmt.Sprintf(format, args...))
 	}
-	mem := img.Memory(nil)
+	mem := img
 	// The relocated __param entries point where the relocations said.
 	if sec := img.Section("__param"); sec != nil {
 		k := 0
@@ -166,8 +167,9 @@ func checkApply(t testing.TB, img *golink.Image, kernel *symtab.Table) (set, out
 		if val == "" {
 			continue
 		}
-		area := &golink.ParamArea{Base: kmallocBase}
-		r, err := params.Apply(img.Name, p.Name+"="+val, ps[i:i+1], img.Memory(area), area, nil)
+		area := &image.ParamArea{Base: kmallocBase}
+		img.Kmalloc = area
+		r, err := params.Apply(img.Name, p.Name+"="+val, ps[i:i+1], img, area, nil)
 		if err != nil || r.Err() != nil {
 			bad("%s=%s: %v %v", p.Name, val, err, r.Err())
 			continue
@@ -178,7 +180,7 @@ func checkApply(t testing.TB, img *golink.Image, kernel *symtab.Table) (set, out
 			}
 			continue // a variable of the kernel's, not in the image
 		}
-		got, err := params.Get(p, img.Memory(area))
+		got, err := params.Get(p, img)
 		want := val
 		if p.Kind == params.Hexint {
 			v, _ := strconv.ParseUint(val[2:], 16, 32)
@@ -232,7 +234,7 @@ func TestApplyParamsTestdata(t *testing.T) {
 	}
 	var mu sync.Mutex
 	b := &golink.Batch{Config: golink.Config{Arch: x86_64.New()}, Kernel: kernel, Base: 0xffffffffa0000000, Percpu: 0x35000,
-		Output: func(img *golink.Image) error {
+		Output: func(img *image.Image) error {
 			n, _, problems := checkApply(t, img, kernel)
 			mu.Lock()
 			defer mu.Unlock()
@@ -269,7 +271,7 @@ func TestApplyParamsCorpus(t *testing.T) {
 			var problems []string
 			var set, mods, outside atomic.Int64
 			b := &golink.Batch{Config: golink.Config{Arch: x86_64.New()}, Kernel: kernel, Base: 0xffffffffa0000000, Percpu: percpu,
-				Output: func(img *golink.Image) error {
+				Output: func(img *image.Image) error {
 					n, o, p := checkApply(t, img, kernel)
 					set.Add(int64(n))
 					outside.Add(int64(o))

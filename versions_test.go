@@ -13,13 +13,14 @@ import (
 
 	"github.com/golink/golink"
 	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/internal/corpus"
 	"github.com/golink/golink/modversions"
 	"github.com/golink/golink/reloc/x86_64"
 	"github.com/golink/golink/symtab"
 )
 
-func linkWith(t *testing.T, path string, c golink.Config) (*golink.Image, error) {
+func linkWith(t *testing.T, path string, c golink.Config) (*image.Image, error) {
 	t.Helper()
 	obj, err := gelf.Open(path)
 	if err != nil {
@@ -51,7 +52,7 @@ func TestModversions(t *testing.T) {
 	if err != nil {
 		t.Fatalf("versioned.ko with IgnoreModversions: %v", err)
 	}
-	if img.Taints&golink.TaintForced == 0 || img.Log[0].Text != "versioned: module_layout: kernel tainted." {
+	if img.Taints&image.TaintForced == 0 || img.Log[0].Text != "versioned: module_layout: kernel tainted." {
 		t.Errorf("forced load: taints %v, log %v", img.Taints, img.Log)
 	}
 	// A kernel without CONFIG_MODULE_FORCE_LOAD refuses instead, silently.
@@ -88,7 +89,8 @@ func TestTaints(t *testing.T) {
 		t.Errorf("versioned taints %q, want FE (intree=Y)", got)
 	}
 	// Across loads, each "taints kernel" line is printed once.
-	log := golink.KernelLog([][]golink.LogLine{img.Log, img.Log}, []golink.Taint{img.Taints, img.Taints})
+	var k image.KernelLog
+	log := append(k.Load(img.Log, img.Taints), k.Load(img.Log, img.Taints)...)
 	if len(log) != len(img.Log) {
 		t.Errorf("two loads logged %q", log)
 	}

@@ -460,7 +460,7 @@ func TestProtections(t *testing.T) {
 		}
 		return "unmapped"
 	}
-	l := img.CoreLayout
+	l := img.Core.Layout
 	for _, c := range []struct {
 		what string
 		addr uint64

@@ -17,6 +17,7 @@ import (
 	"unsafe"
 
 	"github.com/golink/golink"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/lifecycle"
 )
 
@@ -34,7 +35,7 @@ type mapping struct {
 	shadow              []byte // reused: the Go memory the image is linked into
 	block               span   // everything: core, init, per-cpu
 	core, init, percpu  span
-	img                 *golink.Image
+	img                 *image.Image
 	this                uint64
 	initFreed, unmapped bool
 	// writable spans, for WriteAt: data, and ro_after_init until init ends.
@@ -99,7 +100,7 @@ func (m *mapping) copyIn(addr uint64, src []byte) {
 // text read-execute, read-only data read-only, data read-write. The
 // ro_after_init data stays writable until FreeInit, as in the kernel. At no
 // time is a page both writable and executable.
-func (m *mapping) Install(img *golink.Image) error {
+func (m *mapping) Install(img *image.Image) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if img.Core.Base != m.core.addr || img.Init.Base != m.init.addr || uint64(len(img.CoreMem)) > m.core.size || uint64(len(img.InitMem)) > m.init.size {
@@ -109,15 +110,15 @@ func (m *mapping) Install(img *golink.Image) error {
 	m.copyIn(m.percpu.addr, img.PercpuMem)
 	if m.reused {
 		// ro_after_init is read-only in a cached block; init may write it.
-		l := img.CoreLayout
+		l := img.Core.Layout
 		if err := protect(m.core.addr+l.RoSize, l.RoAfterInitSize-l.RoSize, syscall.PROT_READ|syscall.PROT_WRITE); err != nil {
 			return err
 		}
 		// Text and read-only data through /proc/self/mem; the rest is
 		// writable and copied.
-		if poke(m.core.addr, img.CoreMem[:l.RoSize]) && poke(m.init.addr, img.InitMem[:img.InitLayout.RoSize]) {
+		if poke(m.core.addr, img.CoreMem[:l.RoSize]) && poke(m.init.addr, img.InitMem[:img.Init.Layout.RoSize]) {
 			m.copyIn(m.core.addr+l.RoSize, img.CoreMem[l.RoSize:])
-			m.copyIn(m.init.addr+img.InitLayout.RoSize, img.InitMem[img.InitLayout.RoSize:])
+			m.copyIn(m.init.addr+img.Init.Layout.RoSize, img.InitMem[img.Init.Layout.RoSize:])
 		} else {
 			// /proc/self/mem refused: make the block ordinary again.
 			if err := protect(m.block.addr, m.block.size, syscall.PROT_READ|syscall.PROT_WRITE); err != nil {
@@ -131,8 +132,8 @@ func (m *mapping) Install(img *golink.Image) error {
 		m.copyIn(m.init.addr, img.InitMem)
 		for _, r := range []struct {
 			s span
-			l golink.Layout
-		}{{m.core, img.CoreLayout}, {m.init, img.InitLayout}} {
+			l image.Layout
+		}{{m.core, img.Core.Layout}, {m.init, img.Init.Layout}} {
 			if err := protect(r.s.addr, r.l.TextSize, syscall.PROT_READ|syscall.PROT_EXEC); err != nil {
 				return err
 			}
@@ -143,8 +144,8 @@ func (m *mapping) Install(img *golink.Image) error {
 	}
 	for _, r := range []struct {
 		s span
-		l golink.Layout
-	}{{m.core, img.CoreLayout}, {m.init, img.InitLayout}} {
+		l image.Layout
+	}{{m.core, img.Core.Layout}, {m.init, img.Init.Layout}} {
 		m.writable = append(m.writable, span{r.s.addr + r.l.RoSize, r.s.size - r.l.RoSize})
 	}
 	if m.percpu.size > 0 {
@@ -243,18 +244,18 @@ func (m *mapping) FreeInit() {
 	}
 	m.initFreed = true
 	C.golink_rt_unregister(C.int32_t(m.owner), C.uint64_t(m.init.addr))
-	if m.img == nil || !trap(m.init.addr, m.img.InitLayout.TextSize) {
+	if m.img == nil || !trap(m.init.addr, m.img.Init.Layout.TextSize) {
 		protect(m.init.addr, m.init.size, syscall.PROT_NONE)
 		m.sig = signature{} // protections no longer those of a block to reuse
 	}
 	if m.img != nil {
 		m.img.InitMem = nil // the init region is gone
-		for _, s := range m.img.Sections() {
-			if s.Init {
+		for i := range m.img.Sections {
+			if s := &m.img.Sections[i]; s.Init {
 				s.Data = nil
 			}
 		}
-		l := m.img.CoreLayout
+		l := m.img.Core.Layout
 		protect(m.core.addr+l.RoSize, l.RoAfterInitSize-l.RoSize, syscall.PROT_READ)
 		m.writable = []span{{m.core.addr + l.RoAfterInitSize, m.core.size - l.RoAfterInitSize}}
 		if m.percpu.size > 0 {
@@ -305,8 +306,10 @@ func (m *mapping) Unmap() []lifecycle.Leak {
 		// The image's memory was the mapping's, and is gone: what
 		// remains of the image is its description.
 		m.img.CoreMem, m.img.InitMem = nil, nil
-		for _, s := range m.img.Sections() {
-			s.Data = nil
+		for i := range m.img.Sections {
+			if s := &m.img.Sections[i]; s.Loaded || i == m.img.PercpuSec {
+				s.Data = nil
+			}
 		}
 	}
 	return leaks
@@ -317,7 +320,7 @@ func (m *mapping) Unmap() []lifecycle.Leak {
 // next module laid out the same way, its text overwritten with int3;
 // otherwise it returns to the free space, readable and writable.
 func (m *mapping) release() {
-	if m.img != nil && m.initFreed && m.sig != (signature{}) && trap(m.core.addr, m.img.CoreLayout.TextSize) {
+	if m.img != nil && m.initFreed && m.sig != (signature{}) && trap(m.core.addr, m.img.Core.Layout.TextSize) {
 		for _, b := range m.e.arena.cache.put(cachedBlock{sig: m.sig, block: m.block, shadow: m.shadow}) {
 			m.e.arena.release(b.block.addr, b.block.size)
 		}
@@ -338,10 +341,10 @@ func (m *mapping) symbolize(addr uint64) string {
 	}
 	var fns []fn
 	for i, s := range m.img.Symbols {
-		if i == 0 || s.Undefined() || elf.ST_TYPE(s.Info) != elf.STT_FUNC {
+		if i == 0 || s.Shndx == elf.SHN_UNDEF || s.Type() != elf.STT_FUNC {
 			continue
 		}
-		fns = append(fns, fn{s.Name, s.Value, m.img.Module.Symbols[i].Size})
+		fns = append(fns, fn{s.Name, s.Value, s.Size})
 	}
 	// At one address, the function's own name before the aliases
 	// module_init and module_exit make.

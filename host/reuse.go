@@ -9,6 +9,7 @@ import (
 	"unsafe"
 
 	"github.com/golink/golink"
+	"github.com/golink/golink/image"
 )
 
 // Reinstalling without changing protections.
@@ -34,7 +35,7 @@ import (
 // signature is what makes two modules' blocks interchangeable: the same
 // regions with the same class boundaries, so the same protections.
 type signature struct {
-	core, init golink.Layout
+	core, init image.Layout
 	percpu     uint64
 }
 

@@ -15,9 +15,9 @@ import (
 	"testing"
 
 	"github.com/golink/golink"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/internal/corpus"
 	"github.com/golink/golink/kallsyms"
-	"github.com/golink/golink/linked"
 	"github.com/golink/golink/reloc/x86_64"
 )
 
@@ -28,7 +28,7 @@ type kernel = corpus.Kernel
 func loadKernel(t testing.TB, dir string) *kernel { return corpus.LoadKernel(t, dir) }
 
 // link links every module of the corpus, calling out for each image.
-func link(t testing.TB, k *kernel, paths []string, out func(img *golink.Image) error) {
+func link(t testing.TB, k *kernel, paths []string, out func(img *image.Image) error) {
 	b := &golink.Batch{Config: golink.Config{Arch: x86_64.New()}, Kernel: k.Table, Base: 0xffffffffa0000000, Percpu: k.Percpu, Output: out}
 	res, err := b.Run(paths)
 	if err != nil {
@@ -108,7 +108,7 @@ func testNM(t *testing.T, abi string) {
 	work := t.TempDir()
 	var mu sync.Mutex
 	memListing := map[string]string{}
-	link(t, k, paths, func(img *golink.Image) error {
+	link(t, k, paths, func(img *image.Image) error {
 		tab := kallsyms.New(kallsyms.Config{})
 		tab.AddModule(img.Kallsyms())
 		var buf bytes.Buffer
@@ -138,14 +138,11 @@ func testNM(t *testing.T, abi string) {
 	}
 	bad, symbols, upper := 0, 0, 0
 	for _, path := range files {
-		f, err := linked.Open(path)
+		f, err := image.Open(path)
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := f.Kallsyms()
-		if err != nil {
-			t.Fatal(err)
-		}
+		m := f.Kallsyms()
 		one := kallsyms.New(kallsyms.Config{})
 		one.AddModule(m)
 		tab.AddModule(m)
@@ -215,13 +212,13 @@ func firstDiff(want, got []string) string {
 	return strings.Join(out, "\n")
 }
 
-func writeImage(path string, img *golink.Image) error {
+func writeImage(path string, img *image.Image) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriter(f)
-	if err := img.WriteELF(w); err != nil {
+	if _, err := img.WriteTo(w); err != nil {
 		f.Close()
 		return err
 	}
@@ -250,7 +247,7 @@ func benchTable(b *testing.B) {
 		}
 		var mu sync.Mutex
 		var mods []*kallsyms.Module
-		link(b, k, modulePaths(b, corpus.Modules(dir, abi)), func(img *golink.Image) error {
+		link(b, k, modulePaths(b, corpus.Modules(dir, abi)), func(img *image.Image) error {
 			mu.Lock()
 			mods = append(mods, img.Kallsyms())
 			mu.Unlock()

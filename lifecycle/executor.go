@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"github.com/golink/golink"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/symtab"
 )
 
@@ -33,7 +34,7 @@ type Memory interface {
 	// Install copies the linked image in and protects it: text read and
 	// execute, read-only data read, data read and write (the kernel's
 	// module_enable_ro and module_enable_nx).
-	Install(img *golink.Image) error
+	Install(img *image.Image) error
 	// ReadAt and WriteAt read and write module memory by address (the
 	// parameter code stores values this way); writes to text or
 	// read-only data fail.

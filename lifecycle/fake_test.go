@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/golink/golink"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/lifecycle"
 	"github.com/golink/golink/reloc/x86_64"
 	"github.com/golink/golink/symtab"
@@ -90,7 +91,7 @@ type fakeMem struct {
 	e          *fakeExec
 	mod        *lifecycle.Module
 	place      golink.Placement
-	img        *golink.Image
+	img        *image.Image
 	core, init []byte
 	funcs      map[uint64]fakeFunc
 	names      map[uint64]string
@@ -105,7 +106,7 @@ type fakeMem struct {
 
 func (m *fakeMem) Placement() golink.Placement { return m.place }
 
-func (m *fakeMem) Install(img *golink.Image) error {
+func (m *fakeMem) Install(img *image.Image) error {
 	m.img = img
 	copy(m.core, img.CoreMem)
 	copy(m.init, img.InitMem)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/golink/golink"
 	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/symtab"
 )
 
@@ -28,44 +29,29 @@ type Kernel struct {
 
 	cache layoutCache
 
-	mu     sync.Mutex // module_mutex: the list, the symbol table's contents, uses
-	mods   map[string]*Module
-	seq    uint64
-	taints golink.Taint // what loads have tainted the kernel with
+	mu   sync.Mutex // module_mutex: the list, the symbol table's contents, uses
+	mods map[string]*Module
+	seq  uint64
+	klog image.KernelLog // what loads have printed and tainted the kernel with
 }
 
-// warnedOnce is golink's marker, in LogLine.Once, for pr_warn_once: a line
-// printed at most once per boot (checks.go; golink.KernelLog).
-const warnedOnce golink.Taint = 1 << 31
-
 // logLoad logs what the kernel prints loading m — its taint messages once
-// per kernel, as golink.KernelLog does across loads — and taints the
-// kernel with m's taints.
+// per kernel (image.KernelLog) — and taints the kernel with m's taints.
 func (k *Kernel) logLoad(m *Module) {
 	k.mu.Lock()
-	before := k.taints
+	lines := k.klog.Load(m.img.Log, m.img.Taints)
 	k.mu.Unlock()
-	var warned golink.Taint
-	for _, l := range m.img.Log {
-		if l.Once != 0 && (before|warned)&l.Once != 0 {
-			continue
-		}
-		k.log.Logf(LevelWarning, "%s", l.Text)
-		if l.Once == warnedOnce {
-			warned |= warnedOnce
-		}
+	for _, l := range lines {
+		k.log.Logf(LevelWarning, "%s", l)
 	}
-	k.mu.Lock()
-	k.taints |= m.img.Taints | warned
-	k.mu.Unlock()
 	m.taints = m.img.Taints
 }
 
 // Tainted returns the taints loads have set on the kernel.
-func (k *Kernel) Tainted() golink.Taint {
+func (k *Kernel) Tainted() image.Taint {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	return k.taints &^ warnedOnce
+	return k.klog.Tainted()
 }
 
 // New returns a kernel configured as the executor says, whose own exports
@@ -127,7 +113,7 @@ type Info struct {
 	Refcount int64
 	UsedBy   []string
 	State    State
-	Taints   golink.Taint // as /proc/modules shows them: (OE)
+	Taints   image.Taint // as /proc/modules shows them: (OE)
 }
 
 // Modules lists the formed modules, the most recently loaded first, as

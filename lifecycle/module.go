@@ -8,6 +8,7 @@ import (
 
 	"github.com/golink/golink"
 	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/params"
 )
 
@@ -33,7 +34,7 @@ type Module struct {
 
 	obj    *gelf.File
 	mod    *golink.Module
-	img    *golink.Image
+	img    *image.Image
 	mem    Memory
 	args   string
 	initFn uint64 // mod->init, 0 if none
@@ -53,7 +54,7 @@ type Module struct {
 	gets   map[string]int   // symbol_get references held on it, by symbol
 	leaks  []Leak           // set by removal
 	seq    uint64           // load order
-	taints golink.Taint     // what loading it tainted it with
+	taints image.Taint      // what loading it tainted it with
 	size   uint64           // core + init, as lsmod shows it
 }
 
@@ -100,7 +101,7 @@ func (m *Module) Live() bool { return m.ref.live.Load() }
 func (m *Module) Kernel() *Kernel { return m.k }
 
 // Image returns the module's linked image (nil before it is linked).
-func (m *Module) Image() *golink.Image { return m.img }
+func (m *Module) Image() *image.Image { return m.img }
 
 // Memory returns the module's memory (nil before it is mapped).
 func (m *Module) Memory() Memory { return m.mem }
@@ -111,7 +112,7 @@ func (m *Module) ThisModule() uint64 { return m.this }
 
 // Taints returns what loading the module tainted it with (out of tree,
 // unsigned, proprietary, forced...).
-func (m *Module) Taints() golink.Taint { return m.taints }
+func (m *Module) Taints() image.Taint { return m.taints }
 
 // Args returns the parameters the module was loaded with.
 func (m *Module) Args() string { return m.args }

@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/arch/x86/x86asm"
 
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/kallsyms"
-	"github.com/golink/golink/linked"
 )
 
 type disasmFlags struct {
@@ -58,7 +58,7 @@ type ownSym struct {
 	name      string
 }
 
-func newSymbolizer(f *linked.File, tab *kallsyms.Table) *symbolizer {
+func newSymbolizer(f *image.Image, tab *kallsyms.Table) *symbolizer {
 	s := &symbolizer{imports: map[uint64]string{}, tab: tab}
 	for _, sym := range f.Symbols[1:] {
 		if sym.Name == "" {
@@ -110,7 +110,7 @@ func label(name string, off uint64) string {
 
 func runDisasm(cmd *cobra.Command, fl *disasmFlags, path string) error {
 	stdout := cmd.OutOrStdout()
-	f, err := linked.Open(path)
+	f, err := image.Open(path)
 	if err != nil {
 		return err
 	}
@@ -152,7 +152,7 @@ func runDisasm(cmd *cobra.Command, fl *disasmFlags, path string) error {
 
 // symbolRange is the extent of the named symbol in sec: its size, or up to
 // the next symbol when it has none.
-func symbolRange(f *linked.File, sec linked.Section, name string) (lo, hi uint64, ok bool) {
+func symbolRange(f *image.Image, sec image.Section, name string) (lo, hi uint64, ok bool) {
 	for _, s := range f.Symbols[1:] {
 		if s.Name != name || int(s.Shndx) != sec.Index {
 			continue
@@ -173,7 +173,7 @@ func symbolRange(f *linked.File, sec linked.Section, name string) (lo, hi uint64
 
 // disasmRange prints [lo, hi) of section sec, whose bytes are code: a
 // header at each symbol, then one line per instruction.
-func disasmRange(w io.Writer, f *linked.File, sym *symbolizer, sec linked.Section, code []byte, lo, hi uint64) {
+func disasmRange(w io.Writer, f *image.Image, sym *symbolizer, sec image.Section, code []byte, lo, hi uint64) {
 	starts := map[uint64][]string{}
 	for _, s := range f.Symbols[1:] {
 		if int(s.Shndx) == sec.Index && s.Name != "" && elf.ST_TYPE(s.Info) != elf.STT_SECTION {

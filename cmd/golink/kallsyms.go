@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/kallsyms"
-	"github.com/golink/golink/linked"
 	"github.com/golink/golink/symtab"
 )
 
@@ -69,7 +69,7 @@ func imagePaths(args []string) ([]string, error) {
 
 // buildKallsyms reads the kernel map and the images into one table, and
 // returns the images too.
-func buildKallsyms(kernelPath string, paths []string) (*kallsyms.Table, []*linked.File, error) {
+func buildKallsyms(kernelPath string, paths []string) (*kallsyms.Table, []*image.Image, error) {
 	tab := kallsyms.New(kallsyms.Config{})
 	if kernelPath != "" {
 		syms, err := symtab.ReadAddresses(kernelPath)
@@ -80,17 +80,13 @@ func buildKallsyms(kernelPath string, paths []string) (*kallsyms.Table, []*linke
 			return nil, nil, err
 		}
 	}
-	var files []*linked.File
+	var files []*image.Image
 	for _, p := range paths {
-		f, err := linked.Open(p)
+		f, err := image.Open(p)
 		if err != nil {
 			return nil, nil, err
 		}
-		m, err := f.Kallsyms()
-		if err != nil {
-			return nil, nil, err
-		}
-		tab.AddModule(m)
+		tab.AddModule(f.Kallsyms())
 		files = append(files, f)
 	}
 	return tab, files, nil

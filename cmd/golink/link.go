@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/golink/golink"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/symtab"
 )
 
@@ -72,12 +73,13 @@ vmlinux ELF may stand in for System.map.`,
 	return cmd
 }
 
+// runLink is golink link: find the modules and the backend, read the
+// kernel, link the modules as one batch writing each image, then report.
 func runLink(cmd *cobra.Command, fl *linkFlags, args []string) error {
 	start := time.Now()
 	// A whole tree keeps every module's symbol table alive until it links;
 	// collecting less often trades some memory for time.
 	debug.SetGCPercent(200)
-	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	base, err := parseAddr("--base", fl.base)
 	if err != nil {
 		return err
@@ -97,50 +99,12 @@ func runLink(cmd *cobra.Command, fl *linkFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	addrs, err := symtab.ReadAddresses(fl.kernel)
+	kernel, percpu, err := linkKernel(fl)
 	if err != nil {
 		return err
-	}
-	var sv []symtab.SymversEntry
-	if fl.symvers != "" {
-		f, err := os.Open(fl.symvers)
-		if err != nil {
-			return err
-		}
-		sv, err = symtab.ParseSymvers(f, fl.symvers)
-		f.Close()
-		if err != nil {
-			return err
-		}
-		if sv == nil {
-			sv = []symtab.SymversEntry{}
-		}
-	}
-	kernel, err := symtab.KernelTable(addrs, sv)
-	if err != nil {
-		return err
-	}
-	percpu := uint64(0)
-	if fl.percpu != "" {
-		if percpu, err = parseAddr("--percpu-base", fl.percpu); err != nil {
-			return err
-		}
-	} else {
-		for _, s := range addrs {
-			if s.Name == "__per_cpu_end" {
-				percpu = s.Addr
-			}
-		}
 	}
 	if err := os.MkdirAll(fl.outDir, 0o755); err != nil {
 		return err
-	}
-
-	var bar *progressbar.ProgressBar
-	if f, ok := stderr.(*os.File); ok && !fl.quiet && term.IsTerminal(int(f.Fd())) {
-		bar = progressbar.NewOptions(len(paths), progressbar.OptionSetWriter(stderr),
-			progressbar.OptionSetDescription("linking"), progressbar.OptionShowCount(),
-			progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
 	}
 	b := &golink.Batch{
 		Config: golink.Config{Arch: arch, KernelVermagic: fl.vermagic,
@@ -152,29 +116,62 @@ func runLink(cmd *cobra.Command, fl *linkFlags, args []string) error {
 		// Each image is written before Output returns; its memory can go
 		// to the next module.
 		ReuseMemory: true,
-		Output: func(img *golink.Image) error {
-			return margs.write(filepath.Join(fl.outDir, img.Name+".elf"), img, stderr)
+		Output: func(img *image.Image) error {
+			return margs.write(filepath.Join(fl.outDir, img.Name+".elf"), img, cmd.ErrOrStderr())
 		},
 	}
-	if bar != nil {
-		b.Progress = func(done, total int) { bar.Set(done) }
-	}
-	results, err := b.Run(paths)
+	results, err := runWithProgress(b, paths, cmd.ErrOrStderr(), fl.quiet)
 	if err != nil {
 		return err
 	}
-	if bar != nil {
+	return reportLink(cmd, results, start)
+}
+
+// linkKernel reads the kernel golink link links against, and the address
+// of the first per-cpu area: --percpu-base, else the kernel's
+// __per_cpu_end.
+func linkKernel(fl *linkFlags) (*symtab.Table, uint64, error) {
+	k, err := symtab.ReadKernel(fl.kernel, fl.symvers)
+	if err != nil {
+		return nil, 0, err
+	}
+	percpu := k.PercpuEnd
+	if fl.percpu != "" {
+		if percpu, err = parseAddr("--percpu-base", fl.percpu); err != nil {
+			return nil, 0, err
+		}
+	}
+	return k.Table, percpu, nil
+}
+
+// runWithProgress runs the batch with a progress bar on stderr when it is
+// a terminal.
+func runWithProgress(b *golink.Batch, paths []string, stderr io.Writer, quiet bool) ([]golink.Result, error) {
+	var bar *progressbar.ProgressBar
+	if f, ok := stderr.(*os.File); ok && !quiet && term.IsTerminal(int(f.Fd())) {
+		bar = progressbar.NewOptions(len(paths), progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetDescription("linking"), progressbar.OptionShowCount(),
+			progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
+		b.Progress = func(done, total int) { bar.Set(done) }
+	}
+	results, err := b.Run(paths)
+	if err == nil && bar != nil {
 		bar.Finish()
 	}
-	failed, relocs := 0, 0
-	var logs [][]golink.LogLine
-	var taints []golink.Taint
+	return results, err
+}
+
+// reportLink prints what the kernel would have logged across the loads,
+// each failure, then the summary line; it fails when a module did.
+func reportLink(cmd *cobra.Command, results []golink.Result, start time.Time) error {
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	var klog image.KernelLog
 	for _, r := range results {
-		logs, taints = append(logs, r.Log), append(taints, r.Taints)
+		for _, line := range klog.Load(r.Log, r.Taints) {
+			fmt.Fprintf(stderr, "%s\n", line)
+		}
 	}
-	for _, line := range golink.KernelLog(logs, taints) {
-		fmt.Fprintf(stderr, "%s\n", line)
-	}
+	failed, relocs := 0, 0
 	for _, r := range results {
 		relocs += r.Relocations
 		if r.Err != nil {
@@ -192,14 +189,14 @@ func runLink(cmd *cobra.Command, fl *linkFlags, args []string) error {
 	return nil
 }
 
-func writeImage(path string, img *golink.Image) error {
+func writeImage(path string, img *image.Image) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	// Unbuffered: the writer gathers small writes itself and seeks over
 	// zero pages, which a bufio.Writer would hide from it.
-	if err := img.WriteELF(f); err != nil {
+	if _, err := img.WriteTo(f); err != nil {
 		f.Close()
 		return err
 	}

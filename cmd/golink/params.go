@@ -16,7 +16,7 @@ import (
 
 	"github.com/golink/golink"
 	gelf "github.com/golink/golink/elf"
-	"github.com/golink/golink/linked"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/modversions"
 	"github.com/golink/golink/params"
 	"github.com/golink/golink/symtab"
@@ -85,7 +85,7 @@ func runParams(cmd *cobra.Command, fl *paramsFlags, args []string) error {
 		if opts != "" {
 			return fmt.Errorf("%s is a linked image: give parameters to golink link, or list a module object", path)
 		}
-		f, err := linked.Read(path, data)
+		f, err := image.Read(path, data)
 		if err != nil {
 			return err
 		}
@@ -98,7 +98,7 @@ func runParams(cmd *cobra.Command, fl *paramsFlags, args []string) error {
 		if err != nil {
 			return err
 		}
-		area := &golink.ParamArea{Base: kmallocBase, Cap: kmallocStride}
+		area := &image.ParamArea{Base: kmallocBase, Cap: kmallocStride}
 		var r *params.Result
 		if ps, r, err = img.ApplyParams(opts, area, nil); err != nil {
 			return err
@@ -112,7 +112,7 @@ func runParams(cmd *cobra.Command, fl *paramsFlags, args []string) error {
 		if r.Err() != nil {
 			return &paramsError{module: img.Name, log: nil, errno: r.Errno()}
 		}
-		mem = img.Memory(area)
+		mem = img
 	}
 	rows := make([]paramRow, 0, len(ps))
 	for i := range ps {
@@ -195,7 +195,7 @@ func (s *stubResolver) Lookup(name string) (symtab.Symbol, bool) {
 
 // linkForParams links one module object in memory for reading its
 // parameters.
-func linkForParams(path string, fl *paramsFlags, stderr io.Writer) (*golink.Image, error) {
+func linkForParams(path string, fl *paramsFlags, stderr io.Writer) (*image.Image, error) {
 	arch, err := pickArch([]string{path}, &fl.arch)
 	if err != nil {
 		return nil, err

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -9,7 +8,7 @@ import (
 	"sync"
 	"syscall"
 
-	"github.com/golink/golink"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/params"
 )
 
@@ -94,12 +93,12 @@ func (e *paramsError) Error() string {
 // write applies the module's parameters, if it has any, and writes the
 // image to path. What the kernel would print while parsing them, and what
 // golink did not or could not apply, goes to stderr.
-func (ma *moduleArgs) write(path string, img *golink.Image, stderr io.Writer) error {
-	args, ok := ma.args[img.Module.File.Name]
+func (ma *moduleArgs) write(path string, img *image.Image, stderr io.Writer) error {
+	args, ok := ma.args[img.Path]
 	if !ok {
 		return writeImage(path, img)
 	}
-	area := &golink.ParamArea{Base: ma.areas[img.Module.File.Name], Cap: kmallocStride}
+	area := &image.ParamArea{Base: ma.areas[img.Path], Cap: kmallocStride}
 	_, r, err := img.ApplyParams(args, area, nil)
 	if err != nil {
 		return err
@@ -116,10 +115,10 @@ func (ma *moduleArgs) write(path string, img *golink.Image, stderr io.Writer) er
 	}
 	if len(area.Data) > 0 {
 		fmt.Fprintf(stderr, "golink: %s: charp values copied to %#x (%d bytes, section %s), standing in for kmalloc\n",
-			img.Name, area.Base, len(area.Data), golink.KmallocSection)
+			img.Name, area.Base, len(area.Data), image.KmallocSection)
 	}
 	ma.mu.Unlock()
-	return writeOutput(path, img.ELFWithParams(area))
+	return writeImage(path, img)
 }
 
 func argText(na params.NotApplied) string {
@@ -129,22 +128,3 @@ func argText(na params.NotApplied) string {
 	return na.Param.Name + "=" + na.Value
 }
 
-// writeOutput writes an ELF description to path.
-func writeOutput(path string, o interface {
-	WriteTo(io.Writer) (int64, error)
-}) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(f, 1<<16)
-	if _, err := o.WriteTo(w); err != nil {
-		f.Close()
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}

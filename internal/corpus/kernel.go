@@ -2,7 +2,6 @@ package corpus
 
 import (
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -14,40 +13,19 @@ import (
 // Kernel is a corpus build's kernel: its System.map, its Module.symvers and
 // the exported-symbol table made of them.
 type Kernel struct {
-	Addrs   []symtab.MapSymbol
-	Symvers []symtab.SymversEntry
-	Table   *symtab.Table
-	Percpu  uint64 // __per_cpu_end: where modules' per-cpu areas start
+	*symtab.Kernel
+	Percpu uint64 // __per_cpu_end: where modules' per-cpu areas start
 }
 
 // LoadKernel reads the kernel of the corpus in dir, failing the test if it
 // cannot.
 func LoadKernel(tb testing.TB, dir string) *Kernel {
 	tb.Helper()
-	addrs, err := symtab.ReadAddresses(filepath.Join(dir, "System.map"))
+	k, err := symtab.ReadKernel(filepath.Join(dir, "System.map"), filepath.Join(dir, "Module.symvers"))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	f, err := os.Open(filepath.Join(dir, "Module.symvers"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	sv, err := symtab.ParseSymvers(f, "Module.symvers")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tab, err := symtab.KernelTable(addrs, sv)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	k := &Kernel{Addrs: addrs, Symvers: sv, Table: tab}
-	for _, s := range addrs {
-		if s.Name == "__per_cpu_end" {
-			k.Percpu = s.Addr
-		}
-	}
-	return k
+	return &Kernel{Kernel: k, Percpu: k.PercpuEnd}
 }
 
 // ModulePaths returns the modules (.ko, .ko.xz, .ko.gz, .ko.zst) under dir,

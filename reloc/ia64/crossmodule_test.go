@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/golink/golink"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/internal/corpus"
 	"github.com/golink/golink/reloc/ia64"
 )
@@ -19,12 +20,12 @@ func TestCrossModule(t *testing.T) {
 	opts := k.options(linkCfg{})
 	opts.Descriptors = ia64.NewDescriptors()
 	var mu sync.Mutex
-	imgs := map[string]*golink.Image{}
+	imgs := map[string]*image.Image{}
 	b := &golink.Batch{
 		Config: golink.Config{Arch: ia64.New(opts)},
 		Kernel: k.table,
 		Base:   coreBase,
-		Output: func(img *golink.Image) error {
+		Output: func(img *image.Image) error {
 			mu.Lock()
 			imgs[img.Name] = img
 			mu.Unlock()

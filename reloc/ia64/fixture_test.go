@@ -14,6 +14,7 @@ import (
 
 	"github.com/golink/golink"
 	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/internal/corpus"
 	"github.com/golink/golink/reloc"
 	"github.com/golink/golink/reloc/ia64"
@@ -149,7 +150,7 @@ func (k *kernelMap) options(c linkCfg) ia64.Options {
 	return ia64.Options{PLT48: c.plt48, Slot2Only: c.slot2only, KernelGP: k.gp, KernelText: kernelText, KernelOPD: kernelOPD}
 }
 
-func linkFixture(t *testing.T, k *kernelMap, name string, c linkCfg) (*golink.Image, *gelf.File, error) {
+func linkFixture(t *testing.T, k *kernelMap, name string, c linkCfg) (*image.Image, *gelf.File, error) {
 	t.Helper()
 	obj, err := gelf.Open(filepath.Join(fixtureDir, name+".o"))
 	if err != nil {
@@ -293,17 +294,17 @@ func checkErrors(t *testing.T, fx *fixture, obj *gelf.File, err error) {
 
 // imageEnv evaluates fixture expressions against a linked image.
 type imageEnv struct {
-	img  *golink.Image
+	img  *image.Image
 	k    *kernelMap
 	c    linkCfg
 	syms map[string]uint64
 	gp   uint64
 }
 
-func newImageEnv(img *golink.Image, k *kernelMap, c linkCfg) *imageEnv {
+func newImageEnv(img *image.Image, k *kernelMap, c linkCfg) *imageEnv {
 	e := &imageEnv{img: img, k: k, c: c, syms: map[string]uint64{}}
 	for i, s := range img.Symbols {
-		if i == 0 || s.Name == "" || img.Module.Symbols[i].Type() == elf.STT_SECTION {
+		if i == 0 || s.Name == "" || s.Type() == elf.STT_SECTION {
 			continue
 		}
 		if _, dup := e.syms[s.Name]; !dup {
@@ -347,7 +348,7 @@ func (e *imageEnv) symbol(name string) (uint64, error) {
 // read returns n bytes of memory at addr: module memory or a kernel
 // function descriptor golink made.
 func (e *imageEnv) read(addr uint64, n int) ([]byte, error) {
-	for _, s := range e.img.Sections() {
+	for _, s := range e.img.Sections {
 		if s.Loaded && addr-s.Addr < s.Size && addr-s.Addr+uint64(n) <= s.Size {
 			return s.Data[addr-s.Addr:][:n], nil
 		}
@@ -360,7 +361,7 @@ func (e *imageEnv) read(addr uint64, n int) ([]byte, error) {
 	return nil, fmt.Errorf("%#x: not module memory nor a kernel descriptor", addr)
 }
 
-func (e *imageEnv) section(name string) *reloc.Section {
+func (e *imageEnv) section(name string) *image.Section {
 	return e.img.Section(name)
 }
 

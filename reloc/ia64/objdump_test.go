@@ -13,8 +13,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/golink/golink"
 	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/internal/corpus"
 	"github.com/golink/golink/reloc/ia64"
 )
@@ -46,14 +46,14 @@ func TestObjdump(t *testing.T) {
 
 // verifyWithObjdump writes img, runs objdump on it and checks every
 // relocation of obj; it returns how many it checked.
-func verifyWithObjdump(t *testing.T, img *golink.Image, obj *gelf.File, kgp uint64, plt48 bool) int {
+func verifyWithObjdump(t *testing.T, img *image.Image, obj *gelf.File, kgp uint64, plt48 bool) int {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), img.Name+".elf")
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := img.WriteELF(f); err != nil {
+	if _, err := img.WriteTo(f); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
@@ -170,7 +170,7 @@ type oracle struct {
 	plt48      bool
 }
 
-func newOracle(ef *elf.File, obj *gelf.File, img *golink.Image, kgp uint64, plt48 bool, dump map[uint64]dumpInsn) (*oracle, error) {
+func newOracle(ef *elf.File, obj *gelf.File, img *image.Image, kgp uint64, plt48 bool, dump map[uint64]dumpInsn) (*oracle, error) {
 	o := &oracle{ef: ef, obj: obj, dump: dump, kgp: kgp, plt48: plt48, imageSyms: map[string]uint64{}}
 	o.core = [2]uint64{img.Core.Base, img.Core.Size}
 	o.init = [2]uint64{img.Init.Base, img.Init.Size}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/golink/golink"
 	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/reloc"
 	"github.com/golink/golink/reloc/x86_64"
 	"github.com/golink/golink/symtab"
@@ -32,7 +33,7 @@ func (k *anyKernel) Lookup(name string) (symtab.Symbol, bool) {
 	return symtab.Symbol{Name: name, Addr: a, Type: 'T'}, true
 }
 
-func link(t *testing.T, path string, opts x86_64.Options, core uint64, k *anyKernel) (*golink.Image, error) {
+func link(t *testing.T, path string, opts x86_64.Options, core uint64, k *anyKernel) (*image.Image, error) {
 	t.Helper()
 	obj, err := gelf.Open(path)
 	if err != nil {
@@ -50,13 +51,28 @@ var le = binary.LittleEndian
 
 // relocSite returns the P and addend of the first relocation of type typ
 // against sym in the object, with the image's section holding it.
-func relocSite(t *testing.T, img *golink.Image, typ elf.R_X86_64, sym string) (*reloc.Section, uint64, int64) {
+func relocSite(t *testing.T, img *image.Image, typ elf.R_X86_64, sym string) (*image.Section, uint64, int64) {
 	t.Helper()
-	secs := img.Sections()
-	for _, rs := range img.Module.RelocSections() {
-		for _, r := range rs.All() {
-			if elf.R_X86_64(r.Type()) == typ && img.Module.Symbols[r.Sym()].Name == sym {
-				return secs[rs.Target], r.Off, r.Addend
+	obj, err := gelf.Open(img.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer obj.Close()
+	syms, err := obj.Symbols(obj.Symtab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range obj.Sections {
+		if s.Type != elf.SHT_RELA {
+			continue
+		}
+		rels, err := obj.Relas(i, len(syms))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rels {
+			if elf.R_X86_64(r.Type()) == typ && syms[r.Sym()].Name == sym {
+				return img.Section(obj.Sections[s.Info].Name), r.Off, r.Addend
 			}
 		}
 	}
