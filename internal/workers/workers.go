@@ -1,6 +1,3 @@
-// Package workers runs calls of one function on a bounded number of
-// goroutines: Run for independent calls, Ordered for calls that must wait
-// for others to return first. It holds no state between calls.
 package workers
 
 import (
