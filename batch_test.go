@@ -1,6 +1,7 @@
 package golink_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -292,6 +293,72 @@ func TestBatchConcurrentRuns(t *testing.T) {
 	for i := range got {
 		if diff := cmp.Diff(want, got[i], sameError); diff != "" {
 			t.Errorf("concurrent batch %d (-want +got):\n%s", i, diff)
+		}
+	}
+}
+
+// cyclePair writes two copies of hello.ko that need each other: hello,
+// importing hellb_add instead of __kmalloc, and hellb (hello with every
+// "hello" renamed), importing hello_add instead. Renames keep the lengths,
+// so the objects stay well formed.
+func cyclePair(t *testing.T) (helloPath, hellbPath string) {
+	t.Helper()
+	b, err := os.ReadFile("testdata/x86_64/hello.ko")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	helloPath, hellbPath = filepath.Join(dir, "hello.ko"), filepath.Join(dir, "hellb.ko")
+	a := bytes.ReplaceAll(b, []byte("__kmalloc"), []byte("hellb_add"))
+	c := bytes.ReplaceAll(b, []byte("hello"), []byte("hellb"))
+	c = bytes.ReplaceAll(c, []byte("__kmalloc"), []byte("hello_add"))
+	if err := os.WriteFile(helloPath, a, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(hellbPath, c, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return helloPath, hellbPath
+}
+
+// Providers in a cycle: when nothing else is ready, the first waiting
+// module in path order (hello) goes next and fails on what its provider has
+// not exported yet; hellb then finds hello_add from dupexport, which went
+// first as it needs nobody, and links; greeter, waiting for hello, gets
+// hello_add from dupexport but no hello_who.
+func TestBatchCycle(t *testing.T) {
+	hello, hellb := cyclePair(t)
+	paths := []string{hello, hellb, "testdata/x86_64/dupexport.ko", "testdata/x86_64/greeter.ko"}
+	want := []string{
+		"hello: Unknown symbol hellb_add (err -2)",
+		"",
+		"",
+		"greeter: Unknown symbol hello_who (err -2)",
+	}
+	kernel := testKernel(t)
+	for _, jobs := range jobsToTry {
+		b := &golink.Batch{Config: cfg, Kernel: kernel, Base: 0xffffffffa0000000, Percpu: 0x35000, Jobs: jobs}
+		bad, n := 0, iterations(jobs)
+		for range n {
+			res, err := b.Run(paths)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := make([]string, len(res))
+			for i, r := range res {
+				if r.Err != nil {
+					got[i] = r.Err.Error()
+				}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				if bad == 0 {
+					t.Errorf("jobs %d: errors (-want +got):\n%s", jobs, diff)
+				}
+				bad++
+			}
+		}
+		if bad > 0 {
+			t.Errorf("jobs %d: %d of %d runs differ from the sequential load", jobs, bad, n)
 		}
 	}
 }
