@@ -2,12 +2,12 @@ package golink
 
 import (
 	"fmt"
-	"runtime"
 	"sync"
 	"syscall"
 
 	gelf "github.com/golink/golink/elf"
 	"github.com/golink/golink/image"
+	"github.com/golink/golink/internal/workers"
 	"github.com/golink/golink/symtab"
 )
 
@@ -16,9 +16,19 @@ import (
 // after it, and a module whose provider is missing or failed fails with the
 // kernel's "Unknown symbol" while the rest go on.
 //
-// Addresses are assigned in the order of the paths given, before anything is
-// linked, so the result does not depend on scheduling: each module's core
-// region is followed by its init region, the next module's core after that.
+// The load order is decided before anything is linked: providers before
+// the modules that use them, ties broken by the order of the paths given;
+// where providers form a cycle, the first waiting module in path order
+// goes next and fails on the symbols not exported yet. Of two modules
+// exporting one name, the later in that order is refused ("exports
+// duplicate symbol"), unless the earlier failed to link. Addresses are
+// assigned in the order of the paths given: each module's core region is
+// followed by its init region, the next module's core after that.
+//
+// The modules are linked on Jobs goroutines, each link waiting only for the
+// earlier links that export a name it imports or exports, or import a name
+// it exports. Every Result is therefore the one a sequential load in that
+// order gives, whatever Jobs is and however the goroutines run.
 type Batch struct {
 	Config Config
 	Kernel *symtab.Table // the kernel's exports; not modified
@@ -29,13 +39,15 @@ type Batch struct {
 	Scratch uint64
 	Jobs    int // goroutines; 0 means GOMAXPROCS
 
-	// Output receives each module that linked, from a worker goroutine; an
-	// error it returns fails that module. It may be nil.
+	// Output receives each module that linked, from a worker goroutine
+	// (several at once when Jobs > 1); an error it returns fails that
+	// module, whose exports stay visible to later modules. It may be nil.
 	Output func(img *image.Image) error
-	// Progress, if set, is called after each module with the counts so far.
+	// Progress, if set, is called after each module with the counts so
+	// far; calls do not overlap.
 	Progress func(done, total int)
-	// ReuseMemory lets the batch reuse each image's memory (CoreMem,
-	// InitMem, PercpuMem, and the section Data aliasing them) for later
+	// ReuseMemory lets one Run reuse each image's memory (CoreMem,
+	// InitMem, PercpuMem, and the section Data aliasing them) for its later
 	// modules once Output has returned; Output must then not keep them.
 	ReuseMemory bool
 }
@@ -47,23 +59,13 @@ type Result struct {
 	Core, Init  uint64 // region bases assigned
 	Relocations int
 	Taints      image.Taint     // what the load tainted the module with
-	Log         []image.LogLine // what the kernel would have logged loading it (see KernelLog)
+	Log         []image.LogLine // what the kernel would have logged loading it (see image.KernelLog)
 	Err         error
-}
-
-type batchItem struct {
-	res        Result
-	mod        *Module
-	percpu     uint64
-	deps       []int // indexes of modules providing its imports
-	dependents []int
-	pending    int
-	state      int // 0 waiting, 1 running, 2 done
 }
 
 // Run links the files at paths. It returns one Result per path, in the same
 // order; a module's failure is in its Result, not in the error, which is
-// reserved for misuse.
+// reserved for misuse: a nil Kernel or Config.Arch.
 func (b *Batch) Run(paths []string) ([]Result, error) {
 	if b.Kernel == nil {
 		return nil, fmt.Errorf("golink: Batch.Kernel is nil")
@@ -71,45 +73,102 @@ func (b *Batch) Run(paths []string) ([]Result, error) {
 	if b.Config.Arch == nil {
 		return nil, fmt.Errorf("golink: Batch.Config.Arch is nil")
 	}
-	jobs := b.Jobs
-	if jobs <= 0 {
-		jobs = runtime.GOMAXPROCS(0)
-	}
-	items := make([]*batchItem, len(paths))
-	for i, p := range paths {
-		items[i] = &batchItem{res: Result{Path: p}}
-	}
+	r := newBatchRun(b, paths)
+	r.load()
+	r.place()
+	r.order()
+	r.link()
+	return r.results(), nil
+}
 
-	// Read, check and lay out every module.
-	parallel(len(items), jobs, func(i int) {
-		it := items[i]
+// itemState is how far one module has got through a Run's phases.
+type itemState int
+
+const (
+	itemNew     itemState = iota // not read yet
+	itemRefused                  // failed before linking: unreadable, refused by NewModule, or a duplicate name
+	itemLoaded                   // read, checked and laid out (NewModule)
+	itemPlaced                   // has its addresses; waits for its turn in the load order
+	itemOrdered                  // has its turn in the load order
+	itemLinked                   // linked or failed to: its Result is final
+)
+
+// batchItem is one input file in a Run.
+type batchItem struct {
+	res    Result
+	mod    *Module
+	state  itemState
+	percpu uint64 // per-cpu area assigned, if it has one
+	// deps are the modules providing its imports (for each name, the
+	// first exporter in path order); dependents the reverse.
+	deps, dependents []int
+}
+
+// batchRun is one Run of a Batch: the files, what the phases decided
+// about them, and the state their links share.
+type batchRun struct {
+	b     *Batch
+	items []*batchItem // in path order
+	// loadOrder holds the indexes of the placed modules in the order the
+	// kernel would load them; after[k] the positions in loadOrder whose
+	// links must finish before loadOrder[k]'s starts (see order).
+	loadOrder []int
+	after     [][]int
+	table     *symtab.Table // the kernel's exports, then each linked module's
+	memory    *memPool      // nil unless ReuseMemory
+
+	mu   sync.Mutex // serializes Progress, and guards done
+	done int
+}
+
+func newBatchRun(b *Batch, paths []string) *batchRun {
+	r := &batchRun{b: b, items: make([]*batchItem, len(paths))}
+	for i, p := range paths {
+		r.items[i] = &batchItem{res: Result{Path: p}}
+	}
+	if b.ReuseMemory {
+		r.memory = new(memPool)
+	}
+	return r
+}
+
+// load reads, checks and lays out every file (elf.Open, NewModule) on the
+// batch's goroutines: nothing here depends on another module.
+func (r *batchRun) load() {
+	workers.Run(len(r.items), r.b.Jobs, func(i int) {
+		it := r.items[i]
 		obj, err := gelf.Open(it.res.Path)
 		if err != nil {
-			it.res.Err = err
+			it.res.Err, it.state = err, itemRefused
 			return
 		}
-		it.mod, it.res.Err = NewModule(obj, b.Config)
-		if it.mod != nil {
-			it.res.Name = it.mod.Name
-		} else {
+		it.mod, it.res.Err = NewModule(obj, r.b.Config)
+		if it.mod == nil {
 			obj.Close()
+			it.state = itemRefused
+			return
 		}
+		it.res.Name, it.state = it.mod.Name, itemLoaded
 	})
+}
 
-	// Place the modules, and find who provides what.
-	page := b.Config.pageSize()
-	core, percpu := alignUp(b.Base, page), b.Percpu
+// place assigns each loaded module its core, init and per-cpu addresses,
+// in path order, and refuses a module whose name an earlier one has
+// (EEXIST), as a kernel that has it loaded already would.
+func (r *batchRun) place() {
+	page := r.b.Config.pageSize()
+	core, percpu := alignUp(r.b.Base, page), r.b.Percpu
 	byName := map[string]int{}
-	provider := map[string]int{}
-	for i, it := range items {
-		if it.res.Err != nil {
+	for i, it := range r.items {
+		if it.state != itemLoaded {
 			continue
 		}
 		m := it.mod
 		if prev, dup := byName[m.Name]; dup {
 			m.File.Close()
+			it.mod, it.state = nil, itemRefused
 			it.res.Err = &KernelError{Module: m.Name, Errno: syscall.EEXIST,
-				Msg: fmt.Sprintf("%s: a module of this name is already loaded", m.Name), Detail: "from " + items[prev].res.Path}
+				Msg: fmt.Sprintf("%s: a module of this name is already loaded", m.Name), Detail: "from " + r.items[prev].res.Path}
 			continue
 		}
 		byName[m.Name] = i
@@ -121,142 +180,53 @@ func (b *Batch) Run(paths []string) ([]Result, error) {
 			it.percpu = percpu
 			percpu += m.PercpuSize
 		}
-		for _, e := range m.Exports {
-			if _, kernel := b.Kernel.Lookup(e); kernel {
-				continue
-			}
-			if _, seen := provider[e]; !seen {
-				provider[e] = i
-			}
-		}
+		it.state = itemPlaced
 	}
-	for i, it := range items {
-		if it.res.Err != nil {
-			it.state = 2
-			continue
-		}
-		seen := map[int]bool{}
-		for _, name := range it.mod.Imports {
-			if p, ok := provider[name]; ok && p != i && !seen[p] {
-				seen[p] = true
-				it.deps = append(it.deps, p)
-				items[p].dependents = append(items[p].dependents, i)
-			}
-		}
-		it.pending = len(it.deps)
-	}
-	for _, it := range items {
-		if it.state == 2 {
-			continue
-		}
-		for _, d := range it.deps {
-			if items[d].state == 2 {
-				it.pending--
-			}
-		}
-	}
-
-	table := b.Kernel.Clone()
-	total := len(items)
-	var mu sync.Mutex
-	done := 0
-	for _, it := range items {
-		if it.state == 2 {
-			done++
-		}
-	}
-	if b.Progress != nil && done > 0 {
-		b.Progress(done, total)
-	}
-	work := make(chan int)
-	finished := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < jobs; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				b.linkOne(items[i], table)
-				finished <- i
-			}
-		}()
-	}
-	// The scheduler: start every module whose providers are done; when none
-	// is ready but some wait (a dependency cycle), start the first of them,
-	// which then fails as the kernel would, on its unknown symbols.
-	// ready holds the waiting modules whose providers are all done, in
-	// path order of becoming ready; cycle members are taken in path order.
-	running := 0
-	var ready []int
-	for i, it := range items {
-		if it.state == 0 && it.pending == 0 {
-			ready = append(ready, i)
-		}
-	}
-	firstWaiting := 0
-	next := func() int {
-		for len(ready) > 0 {
-			i := ready[0]
-			ready = ready[1:]
-			if items[i].state == 0 {
-				return i
-			}
-		}
-		if running == 0 {
-			for ; firstWaiting < len(items); firstWaiting++ {
-				if items[firstWaiting].state == 0 {
-					return firstWaiting
-				}
-			}
-		}
-		return -1
-	}
-	for done < total {
-		for running < jobs {
-			i := next()
-			if i < 0 {
-				break
-			}
-			items[i].state = 1
-			running++
-			work <- i
-		}
-		i := <-finished
-		running--
-		mu.Lock()
-		items[i].state = 2
-		done++
-		for _, d := range items[i].dependents {
-			items[d].pending--
-			if items[d].pending == 0 && items[d].state == 0 {
-				ready = append(ready, d)
-			}
-		}
-		mu.Unlock()
-		if b.Progress != nil {
-			b.Progress(done, total)
-		}
-	}
-	close(work)
-	wg.Wait()
-	out := make([]Result, len(items))
-	for i, it := range items {
-		out[i] = it.res
-	}
-	return out, nil
 }
 
-func (b *Batch) linkOne(it *batchItem, table *symtab.Table) {
-	p := Placement{Core: it.res.Core, Init: it.res.Init, Percpu: it.percpu, Scratch: b.Scratch}
-	if b.ReuseMemory {
-		p.Alloc = memory.get
+// link links the modules of the load order on the batch's goroutines, each
+// once the earlier links it must follow (after) have finished, so that
+// every module finds the symbol table a sequential load would have shown
+// it. workers.Ordered does the scheduling: the positions in the load order
+// are a topological numbering of after by construction, so the scheduler
+// needs no cycle handling, and with one goroutine it is the sequential
+// load itself.
+func (r *batchRun) link() {
+	r.table = r.b.Kernel.Clone()
+	for _, it := range r.items {
+		if it.state == itemRefused {
+			r.done++
+		}
 	}
-	img, err := it.mod.Link(p, table)
-	if b.ReuseMemory && img != nil {
+	if r.b.Progress != nil && r.done > 0 {
+		r.b.Progress(r.done, len(r.items))
+	}
+	workers.Ordered(r.b.Jobs, r.after, func(k int) {
+		it := r.items[r.loadOrder[k]]
+		r.linkOne(it)
+		it.state = itemLinked
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.done++
+		if r.b.Progress != nil {
+			r.b.Progress(r.done, len(r.items))
+		}
+	})
+}
+
+// linkOne links one module at its placement against the table, adds its
+// exports (refused if one is there already), and hands it to Output.
+func (r *batchRun) linkOne(it *batchItem) {
+	p := Placement{Core: it.res.Core, Init: it.res.Init, Percpu: it.percpu, Scratch: r.b.Scratch}
+	if r.memory != nil {
+		p.Alloc = r.memory.get
+	}
+	img, err := it.mod.Link(p, r.table)
+	if r.memory != nil && img != nil {
 		defer func() {
-			memory.put(img.CoreMem)
-			memory.put(img.InitMem)
-			memory.put(img.PercpuMem)
+			r.memory.put(img.CoreMem)
+			r.memory.put(img.InitMem)
+			r.memory.put(img.PercpuMem)
 		}()
 	}
 	defer func() {
@@ -267,49 +237,37 @@ func (b *Batch) linkOne(it *batchItem, table *symtab.Table) {
 		it.res.Err = err
 		return
 	}
-	if err := table.Add(img.Name, img.Exports); err != nil {
+	if err := r.table.Add(img.Name, img.Exports); err != nil {
 		it.res.Err = err
 		return
 	}
 	it.res.Relocations = img.Relocations
 	it.res.Taints, it.res.Log = img.Taints, img.Log
-	if b.Output != nil {
-		if err := b.Output(img); err != nil {
+	if r.b.Output != nil {
+		if err := r.b.Output(img); err != nil {
 			it.res.Err = err
 		}
 	}
 }
 
-// parallel runs f(0..n-1) on jobs goroutines.
-func parallel(n, jobs int, f func(i int)) {
-	var wg sync.WaitGroup
-	ch := make(chan int)
-	for w := 0; w < jobs; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range ch {
-				f(i)
-			}
-		}()
+func (r *batchRun) results() []Result {
+	out := make([]Result, len(r.items))
+	for i, it := range r.items {
+		out[i] = it.res
 	}
-	for i := 0; i < n; i++ {
-		ch <- i
-	}
-	close(ch)
-	wg.Wait()
+	return out
 }
 
-// memory recycles module memory between the links of a Batch: reusing a
+// memPool recycles module memory between the links of one Run: reusing a
 // buffer costs a clear, a fresh one a page fault per page and more garbage
-// collection.
-var memory memPool
-
+// collection. Buffers are powers of two from 4 KiB, one sync.Pool per size.
 type memPool struct{ classes [40]sync.Pool }
 
+// sizeClass returns the log2 of the buffer size for n bytes, or
+// len(memPool.classes) for sizes the pool does not keep.
 func sizeClass(n uint64) int {
 	c := 12 // 4 KiB at least
-	for uint64(1)<<c < n {
+	for c < len(memPool{}.classes) && uint64(1)<<c < n {
 		c++
 	}
 	return c

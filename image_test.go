@@ -122,7 +122,9 @@ func kallsymsText(img *image.Image) string {
 // it writes the same bytes again.
 func roundTrip(img *image.Image) []string {
 	var problems []string
-	bad := func(format string, args ...any) { problems = append(problems, img.Name+": "+fmt.Sprintf(format, args...)) }
+	bad := func(format string, args ...any) {
+		problems = append(problems, img.Name+": "+fmt.Sprintf(format, args...))
+	}
 	var buf bytes.Buffer
 	if _, err := img.WriteTo(&buf); err != nil {
 		return []string{err.Error()}

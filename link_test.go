@@ -8,7 +8,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 
 	"github.com/golink/golink"
@@ -64,98 +63,6 @@ func section(f *gelf.File, name string) int {
 		}
 	}
 	panic("no section " + name)
-}
-
-func TestBatchDependencyOrder(t *testing.T) {
-	b := &golink.Batch{Config: cfg, Kernel: testKernel(t), Base: 0xffffffffa0000000, Percpu: 0x35000}
-	var mu sync.Mutex
-	imgs := map[string]*image.Image{}
-	b.Output = func(img *image.Image) error {
-		mu.Lock()
-		imgs[img.Name] = img
-		mu.Unlock()
-		return nil
-	}
-	// The consumer comes first on the command line; it must still load second.
-	res, err := b.Run([]string{"testdata/x86_64/greeter.ko", "testdata/x86_64/hello.ko"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range res {
-		if r.Err != nil {
-			t.Fatalf("%s: %v", r.Path, r.Err)
-		}
-	}
-	hello, greeter := imgs["hello"], imgs["greeter"]
-	addr, _ := hello.Symbol("hello_add")
-	found := false
-	for _, im := range greeter.Imports {
-		if im.Name == "hello_add" {
-			found = true
-			if im.Owner != "hello" || im.Addr != addr {
-				t.Errorf("greeter's hello_add resolved to %#x from %q, want %#x from hello", im.Addr, im.Owner, addr)
-			}
-		}
-	}
-	if !found {
-		t.Error("greeter did not import hello_add")
-	}
-	// Addresses follow the order given: greeter's regions come first.
-	if res[0].Core != 0xffffffffa0000000 || res[1].Core <= res[0].Init {
-		t.Errorf("regions: greeter core %#x init %#x, hello core %#x", res[0].Core, res[0].Init, res[1].Core)
-	}
-}
-
-func TestBatchProviderFails(t *testing.T) {
-	// Without hello, greeter fails with the kernel's words; the kernel-only
-	// module beside it still links.
-	b := &golink.Batch{Config: cfg, Kernel: testKernel(t), Base: 0xffffffffa0000000}
-	res, err := b.Run([]string{"testdata/x86_64/greeter.ko", "testdata/x86_64/nsimport.ko"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ue *golink.UnknownSymbolError
-	if !errors.As(res[0].Err, &ue) || ue.Symbol != "hello_add" || ue.Errno != syscall.ENOENT {
-		t.Errorf("greeter: %v, want Unknown symbol hello_add (err -2)", res[0].Err)
-	}
-	if res[1].Err != nil {
-		t.Errorf("nsimport: %v", res[1].Err)
-	}
-}
-
-func TestBatchDuplicateExport(t *testing.T) {
-	b := &golink.Batch{Config: cfg, Kernel: testKernel(t), Base: 0xffffffffa0000000, Percpu: 0x35000, Jobs: 1}
-	res, err := b.Run([]string{"testdata/x86_64/hello.ko", "testdata/x86_64/dupexport.ko"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res[0].Err != nil {
-		t.Fatalf("hello: %v", res[0].Err)
-	}
-	if res[1].Err == nil || res[1].Err.Error() != "dupexport: exports duplicate symbol hello_add (owned by hello)" {
-		t.Errorf("dupexport: %v", res[1].Err)
-	}
-}
-
-func TestBatchDuplicateName(t *testing.T) {
-	b := &golink.Batch{Config: cfg, Kernel: testKernel(t), Base: 0xffffffffa0000000, Percpu: 0x35000}
-	res, _ := b.Run([]string{"testdata/x86_64/hello.ko", "testdata/x86_64/hello-pie.o"})
-	var ke *golink.KernelError
-	if res[0].Err != nil || !errors.As(res[1].Err, &ke) || ke.Errno != syscall.EEXIST {
-		t.Errorf("two modules called hello: %v / %v", res[0].Err, res[1].Err)
-	}
-}
-
-func TestBatchUnreadable(t *testing.T) {
-	b := &golink.Batch{Config: cfg, Kernel: testKernel(t), Base: 0xffffffffa0000000}
-	res, _ := b.Run([]string{"testdata/kernel/System.map", "testdata/no-such.ko"})
-	var fe *gelf.FormatError
-	if !errors.As(res[0].Err, &fe) {
-		t.Errorf("System.map as a module: %v, want a *FormatError", res[0].Err)
-	}
-	if !errors.Is(res[1].Err, os.ErrNotExist) {
-		t.Errorf("missing file: %v", res[1].Err)
-	}
 }
 
 // A Module links concurrently, at different addresses, with the same result
@@ -283,4 +190,3 @@ func TestWeakUndefined(t *testing.T) {
 		}
 	}
 }
-
