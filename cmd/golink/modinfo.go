@@ -5,12 +5,11 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/spf13/cobra"
 
+	"github.com/golink/golink/internal/workers"
 	"github.com/golink/golink/kmod"
 	"github.com/golink/golink/symtab"
 )
@@ -107,29 +106,13 @@ func runModinfo(cmd *cobra.Command, fl *modinfoFlags, args []string) error {
 	for i := range results {
 		results[i] = &modinfoResult{done: make(chan struct{})}
 	}
-	jobs := fl.jobs
-	if jobs <= 0 {
-		jobs = runtime.GOMAXPROCS(0)
-	}
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range min(jobs, len(args)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				r := results[i]
-				r.failed = !modinfoOne(r, args[i], isFile[i], cwd, opt, fl, lookup)
-				close(r.done)
-			}
-		}()
-	}
-	go func() {
-		for i := range args {
-			work <- i
-		}
-		close(work)
-	}()
+	// The workers fill results in any order; the loop below prints them in
+	// the order given as each is done.
+	go workers.Run(len(args), fl.jobs, func(i int) {
+		r := results[i]
+		r.failed = !modinfoOne(r, args[i], isFile[i], cwd, opt, fl, lookup)
+		close(r.done)
+	})
 
 	stdout := bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10)
 	stderr := cmd.ErrOrStderr()
@@ -157,7 +140,6 @@ func runModinfo(cmd *cobra.Command, fl *modinfoFlags, args []string) error {
 	if fl.json {
 		stdout.WriteString("\n]\n")
 	}
-	wg.Wait()
 	if err := stdout.Flush(); err != nil {
 		return err
 	}
