@@ -77,18 +77,10 @@ func (m *Module) Link(p Placement, syms Resolver) (*Image, error) {
 	if err := st.checkLicenseAndVersions(); err != nil {
 		return nil, err
 	}
-	secs := cloneSections(m.sections)
-	rm, rel, err := m.prepare(secs)
-	if err != nil {
-		return nil, err
-	}
-	core, init, err := m.layoutSections(rm)
-	if err != nil {
-		return nil, err
-	}
-	if core != m.Core || init != m.Init {
-		panic(fmt.Sprintf("golink: %s: layout not deterministic: %+v/%+v then %+v/%+v", m.Name, m.Core, m.Init, core, init))
-	}
+	// This link's copy of the laid-out sections, and its own relocator.
+	rm := m.relocModule(cloneSections(m.sections))
+	rel := m.plan.Relocator()
+	core, init := m.Core, m.Init
 	img := &Image{
 		Module:     m,
 		Name:       m.Name,
@@ -103,7 +95,7 @@ func (m *Module) Link(p Placement, syms Resolver) (*Image, error) {
 	}
 	rm.Core, rm.Init = img.Core, img.Init
 	m.moveModule(img, p)
-	err = m.simplifySymbols(img, syms, st)
+	err := m.simplifySymbols(img, syms, st)
 	img.Taints, img.Log = st.taints, append(st.log, img.Log...)
 	if err != nil {
 		return nil, err

@@ -14,16 +14,11 @@ var le = binary.LittleEndian
 // offset (±2 MiB around gp).
 const maxLTOFF = 1 << 22
 
-// relocator is one module's ia64 state: the kernel's struct
-// mod_arch_specific (the four sections, gp, next_got_entry) plus the kernel
-// function descriptors golink made.
+// relocator is one link's ia64 state: the rest of the kernel's struct
+// mod_arch_specific (gp, next_got_entry, the contents of the four sections
+// the plan sized) plus the kernel function descriptors golink made.
 type relocator struct {
-	opts    *Options
-	counts  Counts
-	created []string // sections Prepare appended
-
-	// Section indexes in reloc.Module.Sections (unwind -1 if absent).
-	corePLT, initPLT, got, opd, unwind int
+	*plan
 
 	m       *reloc.Module
 	gp      uint64
@@ -265,8 +260,9 @@ var refusedFormat = map[format]string{
 
 func bundle(p uint64) uint64 { return p &^ 15 }
 
-// gpAddressable is the kernel's gp_addressable: −2 MiB ≤ v − gp < 2 MiB.
-func (r *relocator) gpAddressable(v uint64) bool { return v-r.gp+maxLTOFF/2 < maxLTOFF }
+// gpAddressable is the kernel's gp_addressable: −2 MiB ≤ v − gp < 2 MiB,
+// what a 22-bit gp-relative offset reaches (MAX_LTOFF).
+func (r *relocator) gpAddressable(v uint64) bool { return reloc.FitsSigned(int64(v-r.gp), 22) }
 
 // branch is the PCREL21B value rule of do_reloc: a branch between init and
 // core that does not reach, and any branch leaving the module, goes
@@ -274,8 +270,7 @@ func (r *relocator) gpAddressable(v uint64) bool { return v-r.gp+maxLTOFF/2 < ma
 func (r *relocator) branch(s *reloc.Site, val uint64) (uint64, string, error) {
 	m := r.m
 	if (m.Init.Contains(val) && m.Core.Contains(s.P)) || (m.Core.Contains(val) && m.Init.Contains(s.P)) {
-		delta := uint64((int64(val) - int64(s.P)) / 16)
-		if delta+1<<20 >= 1<<21 {
+		if delta := (int64(val) - int64(s.P)) / 16; !reloc.FitsSigned(delta, 21) {
 			d, err := r.fdesc(s, val)
 			if err != nil {
 				return 0, "", err
@@ -424,8 +419,7 @@ func (r *relocator) patchPLT(s *reloc.Site, e []byte, addr, ip, gp uint64) error
 	b1 := LoadBundle(e[16:])
 	EncodeImm64(&b0, gp)
 	v := int64(ip-(addr+16)) / 16
-	if v+1<<59 < 0 || v >= 1<<59 {
-		o := s.Overflow(TypeName(s.Type), v, "(target-stub)/16", -1<<59, 1<<59-1)
+	if o := s.CheckInt(TypeName(s.Type), v, "(target-stub)/16", 60); o != nil {
 		o.Hint = fmt.Sprintf("PLT stub at %#x cannot reach %#x with brl", addr, ip)
 		o.Kernel = kmsg(s, "value %d out of IMM60 range", v)
 		return o
@@ -454,8 +448,7 @@ func (r *relocator) bundleAt(s *reloc.Site, name string) ([]byte, int, error) {
 
 // applyImm22 is the kernel's apply_imm22: A5 addl, −2^21 ≤ val < 2^21.
 func (r *relocator) applyImm22(s *reloc.Site, name string, val uint64, expr string) error {
-	if val+1<<21 >= 1<<22 {
-		o := s.Overflow(name, int64(val), expr, -1<<21, 1<<21-1)
+	if o := s.CheckInt(name, int64(val), expr, 22); o != nil {
 		o.Kernel = kmsg(s, "value %d out of IMM22 range", int64(val))
 		o.Hint = imm22Hint(R_IA64(uint8(s.Type)))
 		return o
@@ -483,8 +476,7 @@ func imm22Hint(t R_IA64) string {
 // applyImm21b is the kernel's apply_imm21b: B1/B3 branch displacement in
 // bundles, −2^20 ≤ v < 2^20 (±16 MiB).
 func (r *relocator) applyImm21b(s *reloc.Site, name string, v int64, expr string) error {
-	if uint64(v)+1<<20 >= 1<<21 {
-		o := s.Overflow(name, v, expr, -1<<20, 1<<20-1)
+	if o := s.CheckInt(name, v, expr, 21); o != nil {
 		o.Kernel = kmsg(s, "value %d out of IMM21b range", v)
 		o.Hint = "a branch within one region reaches ±16 MiB and gets no PLT stub"
 		return o
@@ -539,8 +531,7 @@ func (r *relocator) applyImm60(s *reloc.Site, name string, v int64, expr string)
 	if err != nil {
 		return err
 	}
-	if uint64(v)+1<<59 >= 1<<60 {
-		o := s.Overflow(name, v, expr, -1<<59, 1<<59-1)
+	if o := s.CheckInt(name, v, expr, 60); o != nil {
 		o.Kernel = kmsg(s, "value %d out of IMM60 range", v)
 		return o
 	}
