@@ -27,11 +27,12 @@ const maxZeroFill = 64 << 20
 // kernel could give.
 const maxPercpu = 1 << 20
 
-// layout computes the module's sizes once, so that callers can place modules
-// before linking them.
+// layout runs the arch pre-pass and lays the sections out, once, so that
+// callers can place modules before linking them. It keeps the laid-out
+// sections and the arch's plan for every link.
 func (m *Module) layout() error {
-	secs := cloneSections(m.sections)
-	rm, _, err := m.prepare(secs)
+	rm := m.relocModule(m.sections)
+	plan, err := m.cfg.Arch.Size(rm, m.relocs)
 	if err != nil {
 		return err
 	}
@@ -39,6 +40,11 @@ func (m *Module) layout() error {
 	if err != nil {
 		return err
 	}
+	m.sections = make([]reloc.Section, len(rm.Sections)) // the arch may have appended some
+	for i, s := range rm.Sections {
+		m.sections[i] = *s
+	}
+	m.plan = plan
 	m.Core, m.Init = core, init
 	if m.Percpu != 0 {
 		p := &m.File.Sections[m.Percpu]

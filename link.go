@@ -75,18 +75,10 @@ func (m *Module) Link(p Placement, syms Resolver) (*image.Image, error) {
 			return nil, err
 		}
 	}
-	secs := cloneSections(m.sections)
-	rm, rel, err := m.prepare(secs)
-	if err != nil {
-		return nil, err
-	}
-	core, init, err := m.layoutSections(rm)
-	if err != nil {
-		return nil, err
-	}
-	if core != m.Core || init != m.Init {
-		panic(fmt.Sprintf("golink: %s: layout not deterministic: %+v/%+v then %+v/%+v", m.Name, m.Core, m.Init, core, init))
-	}
+	// This link's copy of the laid-out sections, and its own relocator.
+	rm := m.relocModule(cloneSections(m.sections))
+	rel := m.plan.Relocator()
+	core, init := m.Core, m.Init
 	l := &linking{m: m, st: st, rm: rm, Linked: image.Linked{
 		Name: m.Name, Path: m.File.Name, Object: m.File, Symbols: m.Symbols, Module: rm,
 		Core: image.Region{Base: p.Core, Layout: core}, Init: image.Region{Base: p.Init, Layout: init},

@@ -76,7 +76,8 @@ type Module struct {
 
 	cfg      Config
 	versions *modversions.Versions
-	sections []reloc.Section // laid out; Addr and Data unset
+	sections []reloc.Section // laid out (Loaded, Init, Offset set); Addr and Data unset
+	plan     reloc.Plan      // what the arch pre-pass sized; makes each link's Relocator
 	relocs   []reloc.RelocSection
 }
 
@@ -195,17 +196,13 @@ func (m *Module) setupLoadInfo() error {
 	return nil
 }
 
-// prepare runs the arch pre-pass on a fresh copy of the section headers.
-func (m *Module) prepare(secs []reloc.Section) (*reloc.Module, reloc.Relocator, error) {
+// relocModule is the backend's view of secs, which it may modify.
+func (m *Module) relocModule(secs []reloc.Section) *reloc.Module {
 	rm := &reloc.Module{Name: m.Name, File: m.File, Sections: make([]*reloc.Section, len(secs))}
 	for i := range secs {
 		rm.Sections[i] = &secs[i]
 	}
-	r, err := m.cfg.Arch.Prepare(rm, m.relocs)
-	if err != nil {
-		return nil, nil, err
-	}
-	return rm, r, nil
+	return rm
 }
 
 // RelocSections returns the object's relocation sections, decoded, in

@@ -90,9 +90,17 @@ func hex(v int64) string {
 	return fmt.Sprintf("%#x", v)
 }
 
+// Range checks, in lld's checkInt/checkUInt shape. The Fits functions are
+// the predicates (for a backend that chooses, say, between a direct call and
+// a PLT stub); the Site.Check methods are the checks a backend makes before
+// it stores: nil if the value fits, else the *OverflowError for the site, on
+// which the backend may set Hint, Kernel and Note. Test the result against
+// nil before returning it as an error: a nil *OverflowError is a non-nil
+// error.
+
 // FitsSigned reports whether v fits a signed field of the given width in bits.
 func FitsSigned(v int64, bits uint) bool {
-	return v >= -(1<<(bits-1)) && v < 1<<(bits-1)
+	return bits >= 64 || v >= -(1<<(bits-1)) && v < 1<<(bits-1)
 }
 
 // FitsUnsigned reports whether v fits an unsigned field of the given width.
@@ -100,6 +108,33 @@ func FitsUnsigned(v uint64, bits uint) bool { return bits >= 64 || v>>bits == 0 
 
 // SignedRange returns the inclusive range of a signed field of bits bits.
 func SignedRange(bits uint) (min, max int64) { return -(1 << (bits - 1)), 1<<(bits-1) - 1 }
+
+// CheckRange returns nil if min ≤ v ≤ max, else an *OverflowError for the
+// site: relocation typeName's value v, computed as formula, not in [min, max].
+func (s *Site) CheckRange(typeName string, v int64, formula string, min, max int64) *OverflowError {
+	if v >= min && v <= max {
+		return nil
+	}
+	return s.Overflow(typeName, v, formula, min, max)
+}
+
+// CheckInt returns nil if v fits a signed field of bits bits, else an
+// *OverflowError for the site with the range [-2^(bits-1), 2^(bits-1)-1].
+func (s *Site) CheckInt(typeName string, v int64, formula string, bits uint) *OverflowError {
+	min, max := SignedRange(bits)
+	return s.CheckRange(typeName, v, formula, min, max)
+}
+
+// CheckUint returns nil if v fits an unsigned field of bits bits, else an
+// *OverflowError for the site with the range [0, 2^bits-1], shown unsigned.
+func (s *Site) CheckUint(typeName string, v uint64, formula string, bits uint) *OverflowError {
+	if FitsUnsigned(v, bits) {
+		return nil
+	}
+	e := s.Overflow(typeName, int64(v), formula, 0, int64(uint64(1)<<bits-1))
+	e.Unsigned = true
+	return e
+}
 
 // Overflow returns an *OverflowError for the site.
 func (s *Site) Overflow(typeName string, v int64, formula string, min, max int64) *OverflowError {

@@ -2,12 +2,29 @@
 // architecture backends (reloc/x86_64, reloc/ia64), plus what they share:
 // the relocation site, range checks and the errors a relocation can raise.
 //
-// The core linker owns the pipeline the kernel's load_module runs: it finds
-// the special sections, lets the backend see every relocation before layout
-// (Arch.Prepare, the kernel's module_frob_arch_sections, where ia64 counts
-// and sizes its GOT, function descriptors and PLT stubs), lays the sections
-// out, resolves symbols, then hands each relocation to the backend as a Site
-// carrying S, A and P (Relocator.Apply, the kernel's apply_relocate_add).
+// The core linker owns the pipeline the kernel's load_module runs. Two
+// phases touch the backend, at two different times:
+//
+//   - Sizing, once per module (golink.NewModule). The core finds the special
+//     sections, then Arch.Size sees every relocation section before layout
+//     (the kernel's module_frob_arch_sections: ia64 counts and sizes its
+//     GOT, function descriptors and PLT stubs) and may resize, retype or
+//     append the sections the arch owns. The core lays the sections out and
+//     keeps the laid-out sections and the Plan that Size returned. Both are
+//     immutable from then on.
+//   - Relocating, once per link (golink.Module.Link, any number of times,
+//     concurrently). The core copies the laid-out sections, gives them
+//     addresses and memory, resolves symbols, then asks the Plan for a fresh
+//     Relocator and hands it each relocation as a Site carrying S, A and P
+//     (Relocator.Apply, the kernel's apply_relocate_add). All per-link state
+//     (ia64's gp, GOT and PLT contents) lives in that Relocator; a Plan holds
+//     only what Size decided, so links of one module share nothing mutable.
+//
+// Generic code computes the value (S+A, S+A-P, ...); a backend's Apply is one
+// flat switch on the type that range-checks and stores. The range checks are
+// the one-liners Site.CheckInt, Site.CheckUint and Site.CheckRange, which
+// return an *OverflowError in one format for every backend.
+//
 // A backend never walks sections or symbol tables itself and never imports
 // the core; the core never imports a backend.
 package reloc
@@ -30,7 +47,7 @@ type Region struct {
 func (r Region) Contains(addr uint64) bool { return addr-r.Base < r.Size }
 
 // Section is one section of a module as the linker lays it out. Sections an
-// arch creates in Prepare have Index ≥ the object's section count.
+// arch creates in Arch.Size have Index ≥ the object's section count.
 type Section struct {
 	Index int
 	Name  string
@@ -64,7 +81,7 @@ type Symbol struct {
 func (s *Symbol) Undefined() bool { return s.Shndx == elf.SHN_UNDEF }
 
 // Module is the backend's view of the module being linked. The core linker
-// fills it; a backend may resize, retype or add sections only in Prepare.
+// fills it; a backend may resize, retype or add sections only in Arch.Size.
 type Module struct {
 	Name     string
 	File     *gelf.File
@@ -149,8 +166,8 @@ func (s *Site) Errorf(typeName, kernel, format string, args ...any) *Error {
 }
 
 // Arch is an architecture backend. An Arch holds no per-module state and is
-// safe for concurrent use; per-module state lives in the Relocator that
-// Prepare returns.
+// safe for concurrent use; what it decides for one module lives in the Plan
+// that Size returns, and per-link state in the Relocator the Plan makes.
 type Arch interface {
 	// Machine is the e_machine the backend links.
 	Machine() elf.Machine
@@ -160,15 +177,25 @@ type Arch interface {
 	// TypeName names a relocation type as the psABI spells it, or
 	// "R_<ARCH>(n)" for a number without a name.
 	TypeName(t uint32) string
-	// Prepare runs before layout (the kernel's module_frob_arch_sections). It
-	// sees every relocation section of the object and may resize, retype or
-	// append sections of m that the arch owns. It returns the Relocator that
-	// will apply this module's relocations.
-	Prepare(m *Module, relocs []RelocSection) (Relocator, error)
+	// Size is the kernel's module_frob_arch_sections, run once per module
+	// before layout. It sees every relocation section of the object and may
+	// resize, retype or append sections of m that the arch owns (m has no
+	// addresses, memory or symbol values yet). It returns the Plan every
+	// link of the module uses, or an error refusing the module.
+	Size(m *Module, relocs []RelocSection) (Plan, error)
 }
 
-// Relocator applies one module's relocations, after layout and symbol
-// resolution. Its methods are called from one goroutine.
+// Plan is what Arch.Size decided for one module: which sections the arch
+// owns and how they are sized. It is immutable and safe for concurrent use:
+// it must not keep the *Module that Size saw, whose sections the core copies
+// for every link.
+type Plan interface {
+	// Relocator returns a fresh Relocator for one link of the module.
+	Relocator() Relocator
+}
+
+// Relocator applies one module's relocations for one link, after layout and
+// symbol resolution. Its methods are called from one goroutine.
 type Relocator interface {
 	// Begin is called once before the first relocation, with addresses final
 	// (ia64 chooses gp here).

@@ -18,7 +18,7 @@ const (
 )
 
 // testModule is a laid-out module: .text (core+0), .data (core+0x1000),
-// .init.text (init+0), and the four arch sections Prepare appends, sized for
+// .init.text (init+0), and the four arch sections Size appends, sized for
 // 4 of everything.
 func testModule(t *testing.T, opts Options) (*reloc.Module, *relocator) {
 	t.Helper()
@@ -39,13 +39,13 @@ func testModule(t *testing.T, opts Options) (*reloc.Module, *relocator) {
 	}
 	m.Sections = append(m.Sections, &reloc.Section{Index: len(m.Sections), Name: ".rela.text", Type: elf.SHT_RELA})
 	m.Sections = append(m.Sections, &reloc.Section{Index: len(m.Sections), Name: ".rela.init.text", Type: elf.SHT_RELA})
-	rl, err := New(opts).Prepare(m, []reloc.RelocSection{
+	pl, err := New(opts).Size(m, []reloc.RelocSection{
 		{Index: 4, Target: 1, Type: elf.SHT_RELA, Data: gelf.AppendRela(nil, rels...)},
 		{Index: 5, Target: 3, Type: elf.SHT_RELA, Data: gelf.AppendRela(nil, rels...)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := rl.(*relocator)
+	r := pl.Relocator().(*relocator)
 	addr := map[string]uint64{".core.plt": tCore + 0x2000, ".init.plt": tInit + 0x800, ".opd": tCore + 0x3000, ".got": tCore + 0x1e00800}
 	for _, s := range m.Sections[6:] {
 		s.Loaded, s.Addr, s.Data = true, addr[s.Name], make([]byte, s.Size)
@@ -317,16 +317,16 @@ func TestCount(t *testing.T) {
 	}
 }
 
-// Prepare appends what is missing and sizes by the kernel's table.
-func TestPrepare(t *testing.T) {
+// Size appends what is missing and sizes by the kernel's table.
+func TestSize(t *testing.T) {
 	m := &reloc.Module{Name: "mod", Sections: []*reloc.Section{{}, {Index: 1, Name: ".got", Type: elf.SHT_PROGBITS, Size: 1}}}
 	for _, plt48 := range []bool{false, true} {
 		m.Sections = m.Sections[:2]
-		rl, err := New(Options{PLT48: plt48}).Prepare(m, nil)
+		pl, err := New(Options{PLT48: plt48}).Size(m, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := rl.(*relocator)
+		r := pl.(*plan)
 		if r.got != 1 || len(m.Sections) != 5 || r.created == nil {
 			t.Fatalf("sections %d, got %d, created %v", len(m.Sections), r.got, r.created)
 		}
@@ -346,7 +346,8 @@ func TestPrepare(t *testing.T) {
 func TestGP(t *testing.T) {
 	for _, tt := range []struct{ size, want uint64 }{{0x1000, 0x800}, {0x1003, 0x808}, {0x400000, 0x200000}, {0x500000, 0x300000}, {0, 0}} {
 		m := &reloc.Module{Name: "mod", Sections: []*reloc.Section{{}}, Core: reloc.Region{Base: tCore, Size: tt.size}}
-		rl, _ := New(testOpts).Prepare(m, nil)
+		pl, _ := New(testOpts).Size(m, nil)
+		rl := pl.Relocator()
 		rl.Begin(m)
 		if gp := rl.(*relocator).gp; gp != tCore+tt.want {
 			t.Errorf("core size %#x: gp = core+%#x, want core+%#x", tt.size, gp-tCore, tt.want)

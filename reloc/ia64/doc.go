@@ -62,7 +62,15 @@
 // (arch/ia64/module.lds adds them); golink appends the missing ones, so an
 // object assembled without that script links too. They are written with
 // their contents (SHT_PROGBITS), where the kernel marked them SHT_NOBITS
-// and zero-filled them: module memory is the same.
+// and zero-filled them: module memory is the same. Arch.Size is this pass,
+// run once per module; its Plan keeps only the sections' indexes and the
+// counts, and every link's Relocator chooses gp and fills the four
+// sections afresh, so links of one module share nothing mutable.
+//
+// Files: ia64.go the backend and Size; apply.go Begin and the value-formula
+// switch of do_reloc; store.go the target-format switch and the range-checking
+// writer of each instruction format; tables.go the GOT, descriptors and PLT
+// stubs; formats.go and bundle.go the instruction encoding.
 //
 // # The kernel
 //

@@ -138,7 +138,24 @@ func containsInit(name string) bool {
 	return false
 }
 
-// Prepare is the kernel's module_frob_arch_sections: it finds .core.plt,
+// plan is what Size decided for one module: the kernel's struct
+// mod_arch_specific as module_frob_arch_sections leaves it (which sections
+// are the four, and the counts that sized them). It is immutable and
+// shared by every link of the module.
+type plan struct {
+	opts    *Options
+	counts  Counts
+	created []string // sections Size appended
+
+	// Section indexes in reloc.Module.Sections (unwind -1 if absent).
+	corePLT, initPLT, got, opd, unwind int
+}
+
+// Relocator returns the relocator of one link: fresh gp, GOT, descriptors
+// and PLT stubs, over the plan's sections.
+func (p *plan) Relocator() reloc.Relocator { return &relocator{plan: p} }
+
+// Size is the kernel's module_frob_arch_sections: it finds .core.plt,
 // .init.plt, .got and .opd by name (the last of a name wins), counts what
 // the relocations may need and sizes the four sections.
 //
@@ -148,8 +165,8 @@ func containsInit(name string) bool {
 // without that script still links. The kernel makes the four SHT_NOBITS,
 // zero-filled in memory; golink makes them SHT_PROGBITS, so that the image
 // shows their contents, and zero-fills them in Begin: memory is the same.
-func (a *Arch) Prepare(m *reloc.Module, relocs []reloc.RelocSection) (reloc.Relocator, error) {
-	r := &relocator{opts: &a.opts, unwind: -1}
+func (a *Arch) Size(m *reloc.Module, relocs []reloc.RelocSection) (reloc.Plan, error) {
+	r := &plan{opts: &a.opts, unwind: -1}
 	idx := map[string]*int{secCorePLT: &r.corePLT, secInitPLT: &r.initPLT, secGOT: &r.got, secOPD: &r.opd, secUnwind: &r.unwind}
 	for _, p := range idx {
 		*p = -1
@@ -190,8 +207,8 @@ func (a *Arch) Prepare(m *reloc.Module, relocs []reloc.RelocSection) (reloc.Relo
 	return r, nil
 }
 
-func (r *relocator) pltSize() int {
-	if r.opts.PLT48 {
+func (p *plan) pltSize() int {
+	if p.opts.PLT48 {
 		return 48
 	}
 	return 32

@@ -49,16 +49,27 @@ const (
 	gotSymbol    = "_GLOBAL_OFFSET_TABLE_"
 )
 
-// gotPLT is one module's synthesised tables.
+// gotPlan is what the pre-pass decided for one module: which symbols get a
+// GOT entry and which a PLT stub. It is immutable once sizeGOT returns and
+// shared by every link of the module.
+type gotPlan struct {
+	got, plt int      // section indexes, -1 when not needed
+	slot     []int32  // symbol index → GOT entry + 1 (0: none)
+	stub     []int32  // symbol index → PLT stub + 1 (0: none)
+	gotSyms  []uint32 // GOT entry → symbol index
+	pltSyms  []uint32 // PLT stub → symbol index
+}
+
+// Relocator returns the relocator of one link, with its own tables.
+func (p *gotPlan) Relocator() reloc.Relocator { return &relocator{got: &gotPLT{gotPlan: p}} }
+
+// gotPLT is one link's synthesised tables: the plan, and the sections'
+// place in that link's memory.
 type gotPLT struct {
-	got, plt int            // section indexes, -1 when not needed
-	slot     []int32        // symbol index → GOT entry + 1 (0: none)
-	stub     []int32        // symbol index → PLT stub + 1 (0: none)
-	gotSyms  []uint32       // GOT entry → symbol index
-	pltSyms  []uint32       // PLT stub → symbol index
-	m        *reloc.Module  // set by begin
-	gotSec   *reloc.Section // set by begin
-	pltSec   *reloc.Section // set by begin
+	*gotPlan
+	m      *reloc.Module  // set by begin
+	gotSec *reloc.Section // set by begin
+	pltSec *reloc.Section // set by begin
 }
 
 // gotSlotType reports whether t needs a GOT entry for its symbol.
@@ -137,13 +148,13 @@ func (t symTable) name(i uint32) string {
 	return ""
 }
 
-// prepareGOT counts what the module's relocations need and appends .got and
+// sizeGOT counts what the module's relocations need and appends .got and
 // .plt to its sections (only those it needs, so an object without GOT or
 // PLT relocations is laid out exactly as the kernel lays it out).
-func prepareGOT(m *reloc.Module, relocs []reloc.RelocSection) (*gotPLT, error) {
+func sizeGOT(m *reloc.Module, relocs []reloc.RelocSection) (*gotPlan, error) {
 	syms := newSymTable(m.File)
 	n := syms.len()
-	g := &gotPLT{got: -1, plt: -1, slot: make([]int32, n), stub: make([]int32, n)}
+	g := &gotPlan{got: -1, plt: -1, slot: make([]int32, n), stub: make([]int32, n)}
 	// seen marks symbols whose undefined-ness and name have been looked
 	// at: 1 looked at, 2 the undefined _GLOBAL_OFFSET_TABLE_.
 	seen := make([]uint8, n)
@@ -267,13 +278,13 @@ func (g *gotPLT) apply(s *reloc.Site) (done bool, err error) {
 		if !ok || reloc.FitsSigned(int64(s.S+uint64(s.A)-s.P), 32) {
 			return false, nil
 		}
-		return true, store(s, 4, L+uint64(s.A)-s.P, true, "L+A-P")
+		return true, store(s, 4, L+uint64(s.A)-s.P, "L+A-P")
 	case t == elf.R_X86_64_PLTOFF64:
 		L, ok := stub()
 		if !ok {
 			L = s.S
 		}
-		return true, store(s, 8, L+uint64(s.A)-g.gotBase(), false, "L+A-GOT")
+		return true, store(s, 8, L+uint64(s.A)-g.gotBase(), "L+A-GOT")
 	case gotSlotType(t):
 		G, err := slot()
 		if err != nil {
@@ -282,20 +293,20 @@ func (g *gotPLT) apply(s *reloc.Site) (done bool, err error) {
 		GOT, A, P := g.gotBase(), uint64(s.A), s.P
 		switch t {
 		case elf.R_X86_64_GOTPCREL64:
-			return true, store(s, 8, G+GOT+A-P, false, "G+GOT+A-P")
+			return true, store(s, 8, G+GOT+A-P, "G+GOT+A-P")
 		case elf.R_X86_64_GOT32:
-			return true, store(s, 4, G+A, true, "G+A")
+			return true, store(s, 4, G+A, "G+A")
 		case elf.R_X86_64_GOT64, elf.R_X86_64_GOTPLT64:
-			return true, store(s, 8, G+A, false, "G+A")
+			return true, store(s, 8, G+A, "G+A")
 		default: // GOTPCREL, GOTPCRELX, REX_GOTPCRELX
-			return true, store(s, 4, G+GOT+A-P, true, "G+GOT+A-P")
+			return true, store(s, 4, G+GOT+A-P, "G+GOT+A-P")
 		}
 	case t == elf.R_X86_64_GOTPC32:
-		return true, store(s, 4, g.gotBase()+uint64(s.A)-s.P, true, "GOT+A-P")
+		return true, store(s, 4, g.gotBase()+uint64(s.A)-s.P, "GOT+A-P")
 	case t == elf.R_X86_64_GOTPC64:
-		return true, store(s, 8, g.gotBase()+uint64(s.A)-s.P, false, "GOT+A-P")
+		return true, store(s, 8, g.gotBase()+uint64(s.A)-s.P, "GOT+A-P")
 	case t == elf.R_X86_64_GOTOFF64:
-		return true, store(s, 8, s.S+uint64(s.A)-g.gotBase(), false, "S+A-GOT")
+		return true, store(s, 8, s.S+uint64(s.A)-g.gotBase(), "S+A-GOT")
 	}
 	if s.SymName == gotSymbol && g.gotSec != nil && s.Sym < len(g.m.Symbols) && g.m.Symbols[s.Sym].Undefined() {
 		s.S = g.gotBase() // the linker defines _GLOBAL_OFFSET_TABLE_ as the GOT's address
@@ -304,9 +315,9 @@ func (g *gotPLT) apply(s *reloc.Site) (done bool, err error) {
 }
 
 // store writes v into the size-byte field at the site, refusing a field
-// that is not zero as the kernel's own types do, and checking that a 4-byte
-// value fits as a signed 32-bit number when signed32 is set.
-func store(s *reloc.Site, size int, v uint64, signed32 bool, formula string) error {
+// that is not zero as the kernel's own types do. A 4-byte field holds a
+// signed 32-bit value (every 32-bit GOT and PLT type is one).
+func store(s *reloc.Site, size int, v uint64, formula string) error {
 	loc, err := s.Bytes(size, "")
 	if err != nil {
 		_, err = s.Bytes(size, TypeName(s.Type))
@@ -319,8 +330,7 @@ func store(s *reloc.Site, size int, v uint64, signed32 bool, formula string) err
 		le.PutUint64(loc, v)
 		return nil
 	}
-	if signed32 && !reloc.FitsSigned(int64(v), 32) {
-		e := s.Overflow(TypeName(s.Type), int64(v), formula, -0x80000000, 0x7fffffff)
+	if e := s.CheckInt(TypeName(s.Type), int64(v), formula, 32); e != nil {
 		e.Hint = "is the module within ±2 GiB of its GOT and PLT?"
 		return e
 	}

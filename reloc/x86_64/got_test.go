@@ -5,6 +5,7 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"errors"
+	"sync"
 	"testing"
 
 	"github.com/golink/golink"
@@ -183,5 +184,55 @@ func TestGOTOptionLeavesKernelObjectsAlone(t *testing.T) {
 	at, bt := a.Section(".init.text"), b.Section(".init.text")
 	if at.Addr == bt.Addr && !bytes.Equal(at.Data, bt.Data) {
 		t.Error(".init.text differs though every call is within reach")
+	}
+}
+
+// The plan Size returns is shared by every link of a module and must stay
+// immutable: concurrent links of one Module (run under -race), each at its
+// own address, with PLT stubs in use, give the bytes each gives
+// when run alone.
+func TestConcurrentLinkGOT(t *testing.T) {
+	obj, err := gelf.Open("../../testdata/x86_64/hello-pie.o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { obj.Close() })
+	m, err := golink.NewModule(obj, golink.Config{Arch: x86_64.New(x86_64.Options{GOT: true})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := &anyKernel{base: 0x7f0000001000} // far: calls go through the stubs
+	place := func(i int) golink.Placement {
+		core := uint64(0x40000000) + uint64(i)<<24
+		return golink.Placement{Core: core, Percpu: core - 0x100000}
+	}
+	const n = 8
+	want := make([]*image.Image, n)
+	for i := range want {
+		if want[i], err = m.Link(place(i), k); err != nil { // also fills k, read-only from here
+			t.Fatal(err)
+		}
+	}
+	got := make([]*image.Image, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i], errs[i] = m.Link(place(i), k)
+		}()
+	}
+	wg.Wait()
+	for i := range got {
+		if errs[i] != nil {
+			t.Fatalf("link %d: %v", i, errs[i])
+		}
+		if !bytes.Equal(got[i].CoreMem, want[i].CoreMem) || !bytes.Equal(got[i].InitMem, want[i].InitMem) {
+			t.Errorf("link %d: module memory differs from the same link run alone", i)
+		}
+		if g := got[i].Section(".plt"); g == nil || g.Addr != want[i].Section(".plt").Addr {
+			t.Errorf("link %d: .plt at %+v", i, g)
+		}
 	}
 }

@@ -79,19 +79,27 @@ func TypeName(t uint32) string {
 	return s
 }
 
-// Prepare has nothing to size on x86_64 unless Options.GOT asks for a GOT
-// and PLT; it returns the module's relocator.
-func (a *Arch) Prepare(m *reloc.Module, relocs []reloc.RelocSection) (reloc.Relocator, error) {
+// Size has nothing to size on x86_64 unless Options.GOT asks for a GOT and
+// PLT, which it counts and appends to m's sections (see got.go). The Plan
+// it returns makes the relocators of the module's links.
+func (a *Arch) Size(m *reloc.Module, relocs []reloc.RelocSection) (reloc.Plan, error) {
 	if !a.opts.GOT {
-		return &relocator{}, nil
+		return kernelPlan{}, nil
 	}
-	g, err := prepareGOT(m, relocs)
+	g, err := sizeGOT(m, relocs)
 	if err != nil {
 		return nil, err
 	}
-	return &relocator{got: g}, nil
+	return g, nil
 }
 
+// kernelPlan is the plan of the kernel's backend: nothing sized.
+type kernelPlan struct{}
+
+func (kernelPlan) Relocator() reloc.Relocator { return &relocator{} }
+
+// relocator is one link's state: none for the kernel's backend, the GOT
+// and PLT sections' place in memory with Options.GOT.
 type relocator struct {
 	got *gotPLT // nil: the kernel's backend
 }
@@ -168,19 +176,18 @@ func (r *relocator) Apply(s *reloc.Site) error {
 	case elf.R_X86_64_PC64:
 		le.PutUint64(loc, val-s.P)
 	case elf.R_X86_64_32:
-		if val != uint64(uint32(val)) {
-			return kernelOverflow(s, val, "S+A", 0, 0xffffffff, true)
+		if e := s.CheckUint(TypeName(s.Type), val, "S+A", 32); e != nil {
+			return kernelOverflow(s, e)
 		}
 		le.PutUint32(loc, uint32(val))
 	case elf.R_X86_64_32S:
-		if int64(val) != int64(int32(val)) {
-			return kernelOverflow(s, val, "S+A", -0x80000000, 0x7fffffff, false)
+		if e := s.CheckInt(TypeName(s.Type), int64(val), "S+A", 32); e != nil {
+			return kernelOverflow(s, e)
 		}
 		le.PutUint32(loc, uint32(val))
 	case elf.R_X86_64_PC32, elf.R_X86_64_PLT32:
 		v := int64(val - s.P)
-		if !reloc.FitsSigned(v, 32) {
-			e := s.Overflow(TypeName(s.Type), v, "S+A-P", -0x80000000, 0x7fffffff)
+		if e := s.CheckInt(TypeName(s.Type), v, "S+A-P", 32); e != nil {
 			e.Hint = "is the module within ±2 GiB of what it references? (--base)"
 			e.Note = "Linux 6.1 does not check this and would store the truncated value"
 			return e
@@ -190,14 +197,12 @@ func (r *relocator) Apply(s *reloc.Site) error {
 	return nil
 }
 
-// kernelOverflow is the overflow the kernel itself detects for R_X86_64_32
-// and R_X86_64_32S, with its two lines of dmesg.
-func kernelOverflow(s *reloc.Site, val uint64, formula string, min, max int64, unsigned bool) error {
-	e := s.Overflow(TypeName(s.Type), int64(val), formula, min, max)
-	e.Unsigned = unsigned
+// kernelOverflow adds to e, the overflow the kernel itself detects for
+// R_X86_64_32 and R_X86_64_32S, the hint and the kernel's two lines of dmesg.
+func kernelOverflow(s *reloc.Site, e *reloc.OverflowError) error {
 	e.Hint = "built with -mcmodel=kernel?"
 	e.Kernel = fmt.Sprintf("module: overflow in relocation type %d val %x\nmodule: `%s' likely not compiled with -mcmodel=kernel",
-		s.Type, val, s.Module.Name)
+		s.Type, uint64(e.Value), s.Module.Name)
 	return e
 }
 

@@ -68,11 +68,11 @@ func TestApply(t *testing.T) {
 }
 
 func (a *Arch) mustRelocator(t *testing.T) reloc.Relocator {
-	r, err := a.Prepare(&reloc.Module{Name: "mod"}, nil)
+	p, err := a.Size(&reloc.Module{Name: "mod"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return r
+	return p.Relocator()
 }
 
 func TestOverflowErrorFields(t *testing.T) {
