@@ -115,6 +115,15 @@ func checkApply(t testing.TB, img *image.Image, kernel *symtab.Table) (set, outs
 	if err != nil {
 		return 0, 0, []string{err.Error()}
 	}
+	// What the object's relocations say the entries hold.
+	rps, err := relocParams(img)
+	if err != nil {
+		return 0, 0, []string{err.Error()}
+	}
+	if len(rps) != len(ps) {
+		return 0, 0, []string{fmt.Sprintf("%s: %d parameters in memory, %d by the relocations", img.Name, len(ps), len(rps))}
+	}
+	inImage := func(addr uint64) bool { return img.InModule(addr) || img.Percpu.Contains(addr) }
 	bad := func(format string, args ...any) {
 		problems = append(problems, img.Name+": "+fmt.Sprintf(format, args...))
 	}
@@ -136,8 +145,8 @@ func checkApply(t testing.TB, img *image.Image, kernel *symtab.Table) (set, outs
 					bad("%s: ops pointer %#x, want %s at %#x", p.Name, ops, p.Ops, want.Addr)
 				}
 			}
-			if arg := le64(e[32:]); arg != p.Arg.Addr {
-				bad("%s: arg pointer %#x, relocation said %#x", p.Name, arg, p.Arg.Addr)
+			if arg := le64(e[32:]); arg != rps[i].Arg.Addr {
+				bad("%s: arg pointer %#x, relocation said %#x", p.Name, arg, rps[i].Arg.Addr)
 			}
 		}
 	}
@@ -148,7 +157,7 @@ func checkApply(t testing.TB, img *image.Image, kernel *symtab.Table) (set, outs
 		if !p.InParamTable || p.Kind == params.Custom {
 			continue
 		}
-		if p.Var.Section == 0 {
+		if !inImage(p.Var.Addr) {
 			// module_param on a variable of the kernel or another
 			// module: not in this image. Apply must say so.
 			r, err := params.Apply(img.Name, p.Name+"=1", ps[i:i+1], mem, nil, nil)
@@ -175,7 +184,7 @@ func checkApply(t testing.TB, img *image.Image, kernel *symtab.Table) (set, outs
 			continue
 		}
 		if len(r.NotApplied) > 0 {
-			if p.Var.Section != 0 {
+			if inImage(p.Var.Addr) {
 				bad("%s=%s: not applied: %s", p.Name, val, r.NotApplied[0].Reason)
 			}
 			continue // a variable of the kernel's, not in the image
