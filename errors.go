@@ -22,8 +22,8 @@ func (e *KernelError) Error() string {
 	return e.Msg + " (" + e.Detail + ")"
 }
 
-func kernelErr(errno syscall.Errno, detail string, format string, args ...any) *KernelError {
-	return &KernelError{Msg: fmt.Sprintf(format, args...), Errno: errno, Detail: detail}
+func kernelErr(module string, errno syscall.Errno, detail string, format string, args ...any) *KernelError {
+	return &KernelError{Module: module, Msg: fmt.Sprintf(format, args...), Errno: errno, Detail: detail}
 }
 
 // UnknownSymbolError is an undefined symbol that did not resolve: no loaded

@@ -50,7 +50,7 @@ func (m *Module) layout() error {
 		p := &m.File.Sections[m.Percpu]
 		m.PercpuSize, m.PercpuAlign = p.Size, max(p.Addralign, 1)
 		if m.PercpuSize > maxPercpu {
-			return kernelErr(syscall.ENOMEM, fmt.Sprintf(".data..percpu is %#x bytes", m.PercpuSize),
+			return kernelErr(m.Name, syscall.ENOMEM, fmt.Sprintf(".data..percpu is %#x bytes", m.PercpuSize),
 				"%s: Could not allocate %d bytes percpu data", m.Name, m.PercpuSize)
 		}
 	}
@@ -76,7 +76,7 @@ func (m *Module) layoutSections(rm *reloc.Module) (core, init image.Layout, err 
 	secs := rm.Sections
 	for i, s := range secs {
 		if s.Flags&(elf.SHF_WRITE|elf.SHF_EXECINSTR) == elf.SHF_WRITE|elf.SHF_EXECINSTR {
-			return core, init, kernelErr(syscall.ENOEXEC, "", "%s: section %s (index %d) has invalid WRITE|EXEC flags", m.Name, s.Name, i)
+			return core, init, kernelErr(m.Name, syscall.ENOEXEC, "", "%s: section %s (index %d) has invalid WRITE|EXEC flags", m.Name, s.Name, i)
 		}
 	}
 	if m.Percpu != 0 {
@@ -95,7 +95,7 @@ func (m *Module) layoutSections(rm *reloc.Module) (core, init image.Layout, err 
 		}
 	}
 	if zeroFill > maxZeroFill {
-		return core, init, kernelErr(syscall.ENOMEM, fmt.Sprintf("its SHT_NOBITS sections ask for more than %d MiB of zero-filled memory", maxZeroFill>>20),
+		return core, init, kernelErr(m.Name, syscall.ENOMEM, fmt.Sprintf("its SHT_NOBITS sections ask for more than %d MiB of zero-filled memory", maxZeroFill>>20),
 			"%s: module is too large to allocate", m.Name)
 	}
 
@@ -174,7 +174,7 @@ func (m *Module) layoutSections(rm *reloc.Module) (core, init image.Layout, err 
 	// sh_addralign values would claim a gigabyte.
 	justified := uint64(len(m.File.Data)) + maxZeroFill + uint64(len(secs)+16)*page
 	if core.Size > maxRegion || init.Size > maxRegion || core.Size+init.Size > justified {
-		return core, init, kernelErr(syscall.ENOMEM, fmt.Sprintf("core %#x and init %#x bytes, more than a %#x-byte object justifies", core.Size, init.Size, len(m.File.Data)),
+		return core, init, kernelErr(m.Name, syscall.ENOMEM, fmt.Sprintf("core %#x and init %#x bytes, more than a %#x-byte object justifies", core.Size, init.Size, len(m.File.Data)),
 			"%s: module is too large to allocate", m.Name)
 	}
 	return core, init, nil
@@ -224,7 +224,7 @@ func getOffset(size *uint64, s *reloc.Section) (uint64, error) {
 }
 
 func (m *Module) tooBig(s *reloc.Section, err error) error {
-	return kernelErr(syscall.ENOMEM, err.Error(), "%s: module is too large to allocate", m.Name)
+	return kernelErr(m.Name, syscall.ENOMEM, err.Error(), "%s: module is too large to allocate", m.Name)
 }
 
 // findSec is the kernel's find_sec: the first section (index ≥ 1) with

@@ -105,7 +105,7 @@ func (m *Module) Link(p Placement, syms Resolver) (*image.Image, error) {
 	l.writeSymtabCopy()
 	img, err := image.New(&l.Linked)
 	if err != nil {
-		return nil, kernelErr(0, "", "%v", err)
+		return nil, kernelErr(m.Name, 0, "", "%v", err)
 	}
 	img.Imports, img.Relocations, img.Taints, img.Log = l.imports, l.relocations, st.taints, st.log
 	return img, nil
@@ -173,7 +173,7 @@ func (l *linking) simplifySymbols(syms Resolver) error {
 		switch s.Shndx {
 		case elf.SHN_COMMON:
 			if !strings.HasPrefix(s.Name, "__gnu_lto") {
-				errs = append(errs, kernelErr(syscall.ENOEXEC, "symbol "+s.Name+" is a common symbol", "%s: please compile with -fno-common", m.Name))
+				errs = append(errs, kernelErr(m.Name, syscall.ENOEXEC, "symbol "+s.Name+" is a common symbol", "%s: please compile with -fno-common", m.Name))
 			}
 		case elf.SHN_ABS, gelf.SHN_LIVEPATCH:
 		case elf.SHN_UNDEF:
@@ -209,7 +209,7 @@ func (l *linking) simplifySymbols(syms Resolver) error {
 			l.imports = append(l.imports, image.Import{Name: s.Name, Addr: exp.Addr, Owner: exp.Owner, Weak: s.Bind() == elf.STB_WEAK})
 		default:
 			if int(s.Shndx) >= len(m.File.Sections) {
-				errs = append(errs, kernelErr(syscall.ENOEXEC, "", "%s: Symbol %s has an invalid section index %d (max %d)",
+				errs = append(errs, kernelErr(m.Name, syscall.ENOEXEC, "", "%s: Symbol %s has an invalid section index %d (max %d)",
 					m.Name, s.Name, uint16(s.Shndx), len(m.File.Sections)-1))
 				continue
 			}

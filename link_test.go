@@ -190,3 +190,17 @@ func TestWeakUndefined(t *testing.T) {
 		}
 	}
 }
+
+// A refusal names its module in KernelError.Module, as in its message.
+func TestKernelErrorModule(t *testing.T) {
+	obj, err := gelf.Open("testdata/x86_64/nomodule.ko")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer obj.Close()
+	_, err = golink.NewModule(obj, cfg)
+	var ke *golink.KernelError
+	if !errors.As(err, &ke) || ke.Module == "" || !strings.HasPrefix(ke.Msg, ke.Module+": ") {
+		t.Errorf("nomodule.ko: %#v, want a *KernelError whose Module is the name its message starts with", err)
+	}
+}

@@ -94,7 +94,7 @@ func NewModule(obj *gelf.File, cfg Config) (*Module, error) {
 		return nil, fmt.Errorf("golink: Config.Arch is nil")
 	}
 	if obj.Machine != cfg.Arch.Machine() {
-		return nil, kernelErr(syscall.ENOEXEC, fmt.Sprintf("%v object, linking for %v", obj.Machine, cfg.Arch.Machine()),
+		return nil, kernelErr("", syscall.ENOEXEC, fmt.Sprintf("%v object, linking for %v", obj.Machine, cfg.Arch.Machine()),
 			"Invalid architecture in ELF header: %d", uint16(obj.Machine))
 	}
 	m := &Module{File: obj, cfg: cfg}
@@ -120,19 +120,19 @@ func (m *Module) setupLoadInfo() error {
 		msgName = "(missing .modinfo section or name field)"
 	}
 	if f.Symtab == 0 {
-		return kernelErr(syscall.ENOEXEC, "", "%s: module has no symbols (stripped?)", msgName)
+		return kernelErr(m.Name, syscall.ENOEXEC, "", "%s: module has no symbols (stripped?)", msgName)
 	}
 	m.Strtab = int(f.Sections[f.Symtab].Link)
 	m.ThisModule = f.SectionByName(".gnu.linkonce.this_module", elf.SHF_ALLOC)
 	if m.ThisModule == 0 {
-		return kernelErr(syscall.ENOEXEC, "", "%s: No module found in object", msgName)
+		return kernelErr(m.Name, syscall.ENOEXEC, "", "%s: No module found in object", msgName)
 	}
 	if m.Name == "" {
 		// struct module: state (4), pad (4), list (16), then name[56].
 		const nameOff, nameLen = 24, 56
 		mod := f.Bytes(m.ThisModule)
 		if len(mod) < nameOff+nameLen {
-			return kernelErr(syscall.ENOEXEC, fmt.Sprintf(".gnu.linkonce.this_module is %d bytes, too small for struct module's name", len(mod)),
+			return kernelErr(m.Name, syscall.ENOEXEC, fmt.Sprintf(".gnu.linkonce.this_module is %d bytes, too small for struct module's name", len(mod)),
 				"%s: No module found in object", msgName)
 		}
 		name := mod[nameOff : nameOff+nameLen]
