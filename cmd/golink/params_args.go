@@ -127,4 +127,3 @@ func argText(na params.NotApplied) string {
 	}
 	return na.Param.Name + "=" + na.Value
 }
-
