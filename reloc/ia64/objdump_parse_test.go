@@ -7,7 +7,6 @@ import (
 	"strings"
 )
 
-
 // dumpInsn is one instruction as objdump prints it.
 type dumpInsn struct {
 	text string
