@@ -3,18 +3,8 @@ package elf
 import (
 	"bytes"
 	"debug/elf"
-	"encoding/binary"
 	"fmt"
 	"sort"
-)
-
-// Sizes of the on-disk ELF64 structures.
-const (
-	EhdrSize = 64
-	ShdrSize = 64
-	SymSize  = 24
-	RelaSize = 24
-	RelSize  = 16
 )
 
 // Special section indexes the kernel's loader knows beyond debug/elf's.
@@ -119,8 +109,6 @@ func withFile(err error, name string) error {
 	return err
 }
 
-var le = binary.LittleEndian
-
 // validate runs the kernel's elf_validity_check (6.1, in its order and with
 // its messages) followed by golink's stricter checks.
 func (f *File) validate() error {
@@ -129,34 +117,31 @@ func (f *File) validate() error {
 	if n < EhdrSize {
 		return formatErr(-1, 0, fmt.Sprintf("Invalid ELF header len %d", n), "")
 	}
-	if !bytes.Equal(d[:4], []byte(elf.ELFMAG)) {
+	h := DecodeHeader64(d)
+	if !bytes.Equal(h.Ident[:4], []byte(elf.ELFMAG)) {
 		return formatErr(-1, 0, "Invalid ELF header magic: != \\x7fELF", "")
 	}
-	f.Type = elf.Type(le.Uint16(d[16:]))
+	f.Type = elf.Type(h.Type)
 	if f.Type != elf.ET_REL {
-		return formatErr(-1, 16, fmt.Sprintf("Invalid ELF header type: %d != %d", uint16(f.Type), elf.ET_REL), "")
+		return formatErr(-1, 16, fmt.Sprintf("Invalid ELF header type: %d != %d", h.Type, elf.ET_REL), "")
 	}
-	// The kernel compares e_machine with its own arch; golink links either
-	// of the two arches it has backends for.
-	f.Machine = elf.Machine(le.Uint16(d[18:]))
-	if f.Machine != elf.EM_X86_64 && f.Machine != elf.EM_IA_64 {
-		return formatErr(-1, 18, fmt.Sprintf("Invalid architecture in ELF header: %d", uint16(f.Machine)),
-			"%v; golink links EM_X86_64 and EM_IA_64", f.Machine)
-	}
+	// The kernel compares e_machine with its own arch here. Which machines
+	// golink links is the linker's decision (golink.NewModule refuses an
+	// object its Arch cannot link), so any e_machine decodes.
+	f.Machine = elf.Machine(h.Machine)
 	// Not checked by the kernel, but everything below assumes them.
-	if d[elf.EI_CLASS] != byte(elf.ELFCLASS64) {
-		return formatErr(-1, int64(elf.EI_CLASS), "not an ELF64 object", "EI_CLASS %d", d[elf.EI_CLASS])
+	if c := h.Ident[elf.EI_CLASS]; c != byte(elf.ELFCLASS64) {
+		return formatErr(-1, int64(elf.EI_CLASS), "not an ELF64 object", "EI_CLASS %d", c)
 	}
-	if d[elf.EI_DATA] != byte(elf.ELFDATA2LSB) {
-		return formatErr(-1, int64(elf.EI_DATA), "not a little-endian object", "EI_DATA %d", d[elf.EI_DATA])
+	if c := h.Ident[elf.EI_DATA]; c != byte(elf.ELFDATA2LSB) {
+		return formatErr(-1, int64(elf.EI_DATA), "not a little-endian object", "EI_DATA %d", c)
 	}
-	f.Flags = le.Uint32(d[48:])
-	shoff := le.Uint64(d[40:])
-	shentsize := le.Uint16(d[58:])
-	shnum := uint64(le.Uint16(d[60:]))
-	shstrndx := uint64(le.Uint16(d[62:]))
-	if shentsize != ShdrSize {
-		return formatErr(-1, 58, "Invalid ELF section header size", "e_shentsize %d, want %d", shentsize, ShdrSize)
+	f.Flags = h.Flags
+	shoff := h.Shoff
+	shnum := uint64(h.Shnum)
+	shstrndx := uint64(h.Shstrndx)
+	if h.Shentsize != ShdrSize {
+		return formatErr(-1, 58, "Invalid ELF section header size", "e_shentsize %d, want %d", h.Shentsize, ShdrSize)
 	}
 	if shoff >= n || shnum*ShdrSize > n-shoff {
 		return formatErr(-1, 40, "Invalid ELF section header overflow",
@@ -173,18 +158,18 @@ func (f *File) validate() error {
 	f.ShStrNdx = int(shstrndx)
 	f.Sections = make([]Section, shnum)
 	for i := range f.Sections {
-		b := d[shoff+uint64(i)*ShdrSize:]
+		sh := DecodeSection64(d[shoff+uint64(i)*ShdrSize:])
 		f.Sections[i] = Section{
-			NameOff:   le.Uint32(b[0:]),
-			Type:      elf.SectionType(le.Uint32(b[4:])),
-			Flags:     elf.SectionFlag(le.Uint64(b[8:])),
-			Addr:      le.Uint64(b[16:]),
-			Offset:    le.Uint64(b[24:]),
-			Size:      le.Uint64(b[32:]),
-			Link:      le.Uint32(b[40:]),
-			Info:      le.Uint32(b[44:]),
-			Addralign: le.Uint64(b[48:]),
-			Entsize:   le.Uint64(b[56:]),
+			NameOff:   sh.Name,
+			Type:      elf.SectionType(sh.Type),
+			Flags:     elf.SectionFlag(sh.Flags),
+			Addr:      sh.Addr,
+			Offset:    sh.Off,
+			Size:      sh.Size,
+			Link:      sh.Link,
+			Info:      sh.Info,
+			Addralign: sh.Addralign,
+			Entsize:   sh.Entsize,
 		}
 	}
 
