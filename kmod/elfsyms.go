@@ -102,24 +102,20 @@ func DependencySymbols(f *gelf.File) ([]DepSymbol, error) {
 	if f.Symtab == 0 {
 		return nil, nil
 	}
-	sec := &f.Sections[f.Symtab]
-	data := f.Bytes(f.Symtab)
-	strtab := f.Bytes(int(sec.Link))
-	for i := 1; (i+1)*gelf.SymSize <= len(data); i++ {
-		b := data[i*gelf.SymSize:]
-		if elf.SectionIndex(binary.LittleEndian.Uint16(b[6:])) != elf.SHN_UNDEF {
+	t, err := f.SymTab(f.Symtab)
+	if err != nil {
+		return nil, err
+	}
+	for i := 1; i < t.Len(); i++ {
+		s := t.Sym(i)
+		if elf.SectionIndex(s.Shndx) != elf.SHN_UNDEF {
 			continue
 		}
-		off := binary.LittleEndian.Uint32(b)
-		if uint64(off) >= uint64(len(strtab)) {
-			return nil, &gelf.FormatError{File: f.Name, Section: f.Symtab, Off: -1, Msg: "symbol name outside the string table",
-				Detail: fmt.Sprintf("symbol %d: st_name %#x", i, off)}
-		}
-		name := cstring(strtab[off:])
+		name := t.NameBytes(i)
 		if len(name) == 0 {
 			continue
 		}
-		d := DepSymbol{Name: string(name), Weak: elf.ST_BIND(b[4]) == elf.STB_WEAK}
+		d := DepSymbol{Name: string(name), Weak: elf.ST_BIND(s.Info) == elf.STB_WEAK}
 		if v := byName[d.Name]; v != nil {
 			d.CRC = v.crc
 			v.visited = true
