@@ -47,36 +47,37 @@ type File struct {
 	Sections    []Section
 	Symtab      int // index of the first SHT_SYMTAB section, 0 if none
 
-	unmap func()
+	release func()
 }
 
 // Open reads, decompresses, unsigns and validates the object at path.
-// It returns a *FormatError (or an I/O error) if the file cannot be used.
-// An uncompressed file is mapped rather than read; Close releases it.
+// It returns a *FormatError for an object that cannot be used (one that is
+// truncated, or shrinks while read, included) or an *os.PathError. The
+// file is read into a recycled buffer (see ReadFile); Close gives it back.
 func Open(path string) (*File, error) {
-	data, unmap, err := readFile(path)
+	data, release, err := ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	f, err := Decode(path, data)
 	if err != nil {
-		unmap()
+		release()
 		return nil, err
 	}
 	if f.Compression == "" {
-		f.unmap = unmap
+		f.release = release
 	} else {
-		unmap() // Data is a decompressed copy
+		release() // Data is a decompressed copy
 	}
 	return f, nil
 }
 
-// Close releases the file's mapping, if Open made one. The File and every
-// slice of its Data must not be used afterwards.
+// Close gives the file's buffer back, if Open read it into one. The File
+// and every slice of its Data must not be used afterwards. It returns nil.
 func (f *File) Close() error {
-	if f.unmap != nil {
-		f.unmap()
-		f.unmap = nil
+	if f.release != nil {
+		f.release()
+		f.release = nil
 	}
 	return nil
 }
