@@ -134,4 +134,3 @@ func (f *File) Symbols(symtab int) ([]Symbol, error) {
 	}
 	return syms, nil
 }
-
