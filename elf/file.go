@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"debug/elf"
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -97,7 +98,22 @@ func Decode(name string, data []byte) (*File, error) {
 	if err != nil {
 		return nil, withFile(err, name)
 	}
-	if err := f.validate(); err != nil {
+	if err := f.validate(elf.ET_REL); err != nil {
+		return nil, withFile(err, name)
+	}
+	return f, nil
+}
+
+// DecodeExecutable validates data, the contents of a file called name, as
+// an ELF64 little-endian executable or shared object (ET_EXEC or ET_DYN:
+// a vmlinux), to read its sections and symbol tables. It makes the checks
+// Decode makes of the ELF header and the section headers, except that it
+// wants ET_EXEC or ET_DYN; program headers are not decoded, and nothing is
+// decompressed or unsigned. The returned File aliases data. Errors are
+// *FormatError values.
+func DecodeExecutable(name string, data []byte) (*File, error) {
+	f := &File{Name: name, Data: data}
+	if err := f.validate(elf.ET_EXEC, elf.ET_DYN); err != nil {
 		return nil, withFile(err, name)
 	}
 	return f, nil
@@ -111,8 +127,10 @@ func withFile(err error, name string) error {
 }
 
 // validate runs the kernel's elf_validity_check (6.1, in its order and with
-// its messages) followed by golink's stricter checks.
-func (f *File) validate() error {
+// its messages) followed by golink's stricter checks. types are the
+// e_type values accepted, the first one named in the error (the kernel's
+// check is for ET_REL).
+func (f *File) validate(types ...elf.Type) error {
 	d := f.Data
 	n := uint64(len(d))
 	if n < EhdrSize {
@@ -123,8 +141,8 @@ func (f *File) validate() error {
 		return formatErr(-1, 0, "Invalid ELF header magic: != \\x7fELF", "")
 	}
 	f.Type = elf.Type(h.Type)
-	if f.Type != elf.ET_REL {
-		return formatErr(-1, 16, fmt.Sprintf("Invalid ELF header type: %d != %d", h.Type, elf.ET_REL), "")
+	if !slices.Contains(types, f.Type) {
+		return formatErr(-1, 16, fmt.Sprintf("Invalid ELF header type: %d != %d", h.Type, types[0]), "")
 	}
 	// The kernel compares e_machine with its own arch here. Which machines
 	// golink links is the linker's decision (golink.NewModule refuses an
@@ -292,6 +310,11 @@ func (f *File) checkLinks(i int, s *Section) error {
 		}
 		if s.Info >= shnum {
 			return f.secErr(i, "relocation section's sh_info is out of range", "sh_info %d >= e_shnum %d", s.Info, shnum)
+		}
+		if f.Type != elf.ET_REL && (s.Link == 0 || s.Link < shnum && f.Sections[s.Link].Type == elf.SHT_DYNSYM) {
+			// An executable's dynamic relocations refer to .dynsym, or
+			// (static ones, .rela.iplt) to no table at all.
+			break
 		}
 		if s.Link == 0 || s.Link >= shnum || f.Sections[s.Link].Type != elf.SHT_SYMTAB {
 			return f.secErr(i, "relocation section's sh_link is not a symbol table", "sh_link %d", s.Link)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"debug/elf"
 	"encoding/binary"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -59,5 +61,24 @@ func TestAnyMachine(t *testing.T) {
 		if f.Machine != m {
 			t.Errorf("%v: Machine = %v", m, f.Machine)
 		}
+	}
+}
+
+// DecodeExecutable takes ET_EXEC and ET_DYN files and refuses a relocatable
+// object, as Decode refuses an executable.
+func TestDecodeExecutableTypes(t *testing.T) {
+	for _, typ := range []elf.Type{elf.ET_EXEC, elf.ET_DYN} {
+		b := hdr(readHello(t), func(h *elf.Header64) { h.Type = uint16(typ) })
+		if _, err := DecodeExecutable("vmlinux", b); err != nil {
+			t.Errorf("%v: %v", typ, err)
+		}
+		var fe *FormatError
+		if _, err := Decode("vmlinux", b); !errors.As(err, &fe) {
+			t.Errorf("Decode of %v: %v, want a *FormatError", typ, err)
+		}
+	}
+	_, err := DecodeExecutable("hello.ko", readHello(t))
+	if err == nil || !strings.Contains(err.Error(), "Invalid ELF header type: 1 != 2") {
+		t.Errorf("DecodeExecutable of ET_REL: %v", err)
 	}
 }
