@@ -46,7 +46,8 @@ type File struct {
 	Flags       uint32 // e_flags
 	ShStrNdx    int
 	Sections    []Section
-	Symtab      int // index of the first SHT_SYMTAB section, 0 if none
+	Symtab      int          // index of the first SHT_SYMTAB section, 0 if none
+	Progs       []elf.Prog64 // program headers: DecodeExecutable decodes them, Decode does not
 
 	release func()
 }
@@ -106,9 +107,11 @@ func Decode(name string, data []byte) (*File, error) {
 
 // DecodeExecutable validates data, the contents of a file called name, as
 // an ELF64 little-endian executable or shared object (ET_EXEC or ET_DYN:
-// a vmlinux), to read its sections and symbol tables. It makes the checks
-// Decode makes of the ELF header and the section headers, except that it
-// wants ET_EXEC or ET_DYN; program headers are not decoded, and nothing is
+// a vmlinux, or an image golink wrote), to read its sections, program
+// headers and symbol tables. It makes the checks Decode makes of the ELF
+// header and the section headers, except that it wants ET_EXEC or ET_DYN,
+// and decodes the program headers into Progs, checking that the table and
+// each segment's file contents lie inside the file. Nothing is
 // decompressed or unsigned. The returned File aliases data. Errors are
 // *FormatError values.
 func DecodeExecutable(name string, data []byte) (*File, error) {
@@ -116,7 +119,37 @@ func DecodeExecutable(name string, data []byte) (*File, error) {
 	if err := f.validate(elf.ET_EXEC, elf.ET_DYN); err != nil {
 		return nil, withFile(err, name)
 	}
+	if err := f.decodeProgs(); err != nil {
+		return nil, withFile(err, name)
+	}
 	return f, nil
+}
+
+// decodeProgs decodes and checks the program header table.
+func (f *File) decodeProgs() error {
+	h := DecodeHeader64(f.Data)
+	if h.Phnum == 0 {
+		return nil
+	}
+	n := uint64(len(f.Data))
+	if h.Phentsize != PhdrSize {
+		return formatErr(-1, 54, "program header size is not that of an Elf64_Phdr", "e_phentsize %d, want %d", h.Phentsize, PhdrSize)
+	}
+	if h.Phoff < EhdrSize || h.Phoff >= n || uint64(h.Phnum)*PhdrSize > n-h.Phoff {
+		return formatErr(-1, 32, "program header table lies outside the file",
+			"e_phoff %#x + e_phnum %d * %d, file size %#x", h.Phoff, h.Phnum, PhdrSize, n)
+	}
+	f.Progs = make([]elf.Prog64, h.Phnum)
+	for i := range f.Progs {
+		off := h.Phoff + uint64(i)*PhdrSize
+		p := DecodeProg64(f.Data[off:])
+		if p.Off > n || p.Filesz > n-p.Off {
+			return formatErr(-1, int64(off), "segment contents lie outside the file",
+				"program header %d: offset %#x + size %#x, file size %#x", i, p.Off, p.Filesz, n)
+		}
+		f.Progs[i] = p
+	}
+	return nil
 }
 
 func withFile(err error, name string) error {
