@@ -1,6 +1,14 @@
 // Package elf reads, validates and writes the ELF64 little-endian relocatable
-// objects that kernel modules are (x86_64 and ia64), and writes the linked
-// images golink produces.
+// objects that kernel modules are, and writes the linked images golink
+// produces. It decodes objects of any e_machine: which machines golink links
+// is the linker's decision (golink.NewModule, cmd/golink's pickArch), not
+// the parser's.
+//
+// The on-disk structures are debug/elf's Header64, Section64, Prog64, Sym64
+// and Rela64, decoded and encoded by the helpers of ondisk.go; symbol
+// tables are read through one type, SymTab; files are read, never mapped,
+// by ReadFile, so a file truncated under the reader is a *FormatError and
+// not a SIGBUS.
 //
 // Read trusts no byte it has not checked. It makes every check the kernel's
 // elf_validity_check and setup_load_info make (Linux 6.1), in the kernel's

@@ -3,18 +3,9 @@ package elf
 import (
 	"bytes"
 	"debug/elf"
-	"encoding/binary"
 	"fmt"
+	"slices"
 	"sort"
-)
-
-// Sizes of the on-disk ELF64 structures.
-const (
-	EhdrSize = 64
-	ShdrSize = 64
-	SymSize  = 24
-	RelaSize = 24
-	RelSize  = 16
 )
 
 // Special section indexes the kernel's loader knows beyond debug/elf's.
@@ -55,38 +46,40 @@ type File struct {
 	Flags       uint32 // e_flags
 	ShStrNdx    int
 	Sections    []Section
-	Symtab      int // index of the first SHT_SYMTAB section, 0 if none
+	Symtab      int          // index of the first SHT_SYMTAB section, 0 if none
+	Progs       []elf.Prog64 // program headers: DecodeExecutable decodes them, Decode does not
 
-	unmap func()
+	release func()
 }
 
 // Open reads, decompresses, unsigns and validates the object at path.
-// It returns a *FormatError (or an I/O error) if the file cannot be used.
-// An uncompressed file is mapped rather than read; Close releases it.
+// It returns a *FormatError for an object that cannot be used (one that is
+// truncated, or shrinks while read, included) or an *os.PathError. The
+// file is read into a recycled buffer (see ReadFile); Close gives it back.
 func Open(path string) (*File, error) {
-	data, unmap, err := readFile(path)
+	data, release, err := ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	f, err := Decode(path, data)
 	if err != nil {
-		unmap()
+		release()
 		return nil, err
 	}
 	if f.Compression == "" {
-		f.unmap = unmap
+		f.release = release
 	} else {
-		unmap() // Data is a decompressed copy
+		release() // Data is a decompressed copy
 	}
 	return f, nil
 }
 
-// Close releases the file's mapping, if Open made one. The File and every
-// slice of its Data must not be used afterwards.
+// Close gives the file's buffer back, if Open read it into one. The File
+// and every slice of its Data must not be used afterwards. It returns nil.
 func (f *File) Close() error {
-	if f.unmap != nil {
-		f.unmap()
-		f.unmap = nil
+	if f.release != nil {
+		f.release()
+		f.release = nil
 	}
 	return nil
 }
@@ -106,10 +99,57 @@ func Decode(name string, data []byte) (*File, error) {
 	if err != nil {
 		return nil, withFile(err, name)
 	}
-	if err := f.validate(); err != nil {
+	if err := f.validate(elf.ET_REL); err != nil {
 		return nil, withFile(err, name)
 	}
 	return f, nil
+}
+
+// DecodeExecutable validates data, the contents of a file called name, as
+// an ELF64 little-endian executable or shared object (ET_EXEC or ET_DYN:
+// a vmlinux, or an image golink wrote), to read its sections, program
+// headers and symbol tables. It makes the checks Decode makes of the ELF
+// header and the section headers, except that it wants ET_EXEC or ET_DYN,
+// and decodes the program headers into Progs, checking that the table and
+// each segment's file contents lie inside the file. Nothing is
+// decompressed or unsigned. The returned File aliases data. Errors are
+// *FormatError values.
+func DecodeExecutable(name string, data []byte) (*File, error) {
+	f := &File{Name: name, Data: data}
+	if err := f.validate(elf.ET_EXEC, elf.ET_DYN); err != nil {
+		return nil, withFile(err, name)
+	}
+	if err := f.decodeProgs(); err != nil {
+		return nil, withFile(err, name)
+	}
+	return f, nil
+}
+
+// decodeProgs decodes and checks the program header table.
+func (f *File) decodeProgs() error {
+	h := DecodeHeader64(f.Data)
+	if h.Phnum == 0 {
+		return nil
+	}
+	n := uint64(len(f.Data))
+	if h.Phentsize != PhdrSize {
+		return formatErr(-1, 54, "program header size is not that of an Elf64_Phdr", "e_phentsize %d, want %d", h.Phentsize, PhdrSize)
+	}
+	if h.Phoff < EhdrSize || h.Phoff >= n || uint64(h.Phnum)*PhdrSize > n-h.Phoff {
+		return formatErr(-1, 32, "program header table lies outside the file",
+			"e_phoff %#x + e_phnum %d * %d, file size %#x", h.Phoff, h.Phnum, PhdrSize, n)
+	}
+	f.Progs = make([]elf.Prog64, h.Phnum)
+	for i := range f.Progs {
+		off := h.Phoff + uint64(i)*PhdrSize
+		p := DecodeProg64(f.Data[off:])
+		if p.Off > n || p.Filesz > n-p.Off {
+			return formatErr(-1, int64(off), "segment contents lie outside the file",
+				"program header %d: offset %#x + size %#x, file size %#x", i, p.Off, p.Filesz, n)
+		}
+		f.Progs[i] = p
+	}
+	return nil
 }
 
 func withFile(err error, name string) error {
@@ -119,44 +159,41 @@ func withFile(err error, name string) error {
 	return err
 }
 
-var le = binary.LittleEndian
-
 // validate runs the kernel's elf_validity_check (6.1, in its order and with
-// its messages) followed by golink's stricter checks.
-func (f *File) validate() error {
+// its messages) followed by golink's stricter checks. types are the
+// e_type values accepted, the first one named in the error (the kernel's
+// check is for ET_REL).
+func (f *File) validate(types ...elf.Type) error {
 	d := f.Data
 	n := uint64(len(d))
 	if n < EhdrSize {
 		return formatErr(-1, 0, fmt.Sprintf("Invalid ELF header len %d", n), "")
 	}
-	if !bytes.Equal(d[:4], []byte(elf.ELFMAG)) {
+	h := DecodeHeader64(d)
+	if !bytes.Equal(h.Ident[:4], []byte(elf.ELFMAG)) {
 		return formatErr(-1, 0, "Invalid ELF header magic: != \\x7fELF", "")
 	}
-	f.Type = elf.Type(le.Uint16(d[16:]))
-	if f.Type != elf.ET_REL {
-		return formatErr(-1, 16, fmt.Sprintf("Invalid ELF header type: %d != %d", uint16(f.Type), elf.ET_REL), "")
+	f.Type = elf.Type(h.Type)
+	if !slices.Contains(types, f.Type) {
+		return formatErr(-1, 16, fmt.Sprintf("Invalid ELF header type: %d != %d", h.Type, types[0]), "")
 	}
-	// The kernel compares e_machine with its own arch; golink links either
-	// of the two arches it has backends for.
-	f.Machine = elf.Machine(le.Uint16(d[18:]))
-	if f.Machine != elf.EM_X86_64 && f.Machine != elf.EM_IA_64 {
-		return formatErr(-1, 18, fmt.Sprintf("Invalid architecture in ELF header: %d", uint16(f.Machine)),
-			"%v; golink links EM_X86_64 and EM_IA_64", f.Machine)
-	}
+	// The kernel compares e_machine with its own arch here. Which machines
+	// golink links is the linker's decision (golink.NewModule refuses an
+	// object its Arch cannot link), so any e_machine decodes.
+	f.Machine = elf.Machine(h.Machine)
 	// Not checked by the kernel, but everything below assumes them.
-	if d[elf.EI_CLASS] != byte(elf.ELFCLASS64) {
-		return formatErr(-1, int64(elf.EI_CLASS), "not an ELF64 object", "EI_CLASS %d", d[elf.EI_CLASS])
+	if c := h.Ident[elf.EI_CLASS]; c != byte(elf.ELFCLASS64) {
+		return formatErr(-1, int64(elf.EI_CLASS), "not an ELF64 object", "EI_CLASS %d", c)
 	}
-	if d[elf.EI_DATA] != byte(elf.ELFDATA2LSB) {
-		return formatErr(-1, int64(elf.EI_DATA), "not a little-endian object", "EI_DATA %d", d[elf.EI_DATA])
+	if c := h.Ident[elf.EI_DATA]; c != byte(elf.ELFDATA2LSB) {
+		return formatErr(-1, int64(elf.EI_DATA), "not a little-endian object", "EI_DATA %d", c)
 	}
-	f.Flags = le.Uint32(d[48:])
-	shoff := le.Uint64(d[40:])
-	shentsize := le.Uint16(d[58:])
-	shnum := uint64(le.Uint16(d[60:]))
-	shstrndx := uint64(le.Uint16(d[62:]))
-	if shentsize != ShdrSize {
-		return formatErr(-1, 58, "Invalid ELF section header size", "e_shentsize %d, want %d", shentsize, ShdrSize)
+	f.Flags = h.Flags
+	shoff := h.Shoff
+	shnum := uint64(h.Shnum)
+	shstrndx := uint64(h.Shstrndx)
+	if h.Shentsize != ShdrSize {
+		return formatErr(-1, 58, "Invalid ELF section header size", "e_shentsize %d, want %d", h.Shentsize, ShdrSize)
 	}
 	if shoff >= n || shnum*ShdrSize > n-shoff {
 		return formatErr(-1, 40, "Invalid ELF section header overflow",
@@ -173,18 +210,18 @@ func (f *File) validate() error {
 	f.ShStrNdx = int(shstrndx)
 	f.Sections = make([]Section, shnum)
 	for i := range f.Sections {
-		b := d[shoff+uint64(i)*ShdrSize:]
+		sh := DecodeSection64(d[shoff+uint64(i)*ShdrSize:])
 		f.Sections[i] = Section{
-			NameOff:   le.Uint32(b[0:]),
-			Type:      elf.SectionType(le.Uint32(b[4:])),
-			Flags:     elf.SectionFlag(le.Uint64(b[8:])),
-			Addr:      le.Uint64(b[16:]),
-			Offset:    le.Uint64(b[24:]),
-			Size:      le.Uint64(b[32:]),
-			Link:      le.Uint32(b[40:]),
-			Info:      le.Uint32(b[44:]),
-			Addralign: le.Uint64(b[48:]),
-			Entsize:   le.Uint64(b[56:]),
+			NameOff:   sh.Name,
+			Type:      elf.SectionType(sh.Type),
+			Flags:     elf.SectionFlag(sh.Flags),
+			Addr:      sh.Addr,
+			Offset:    sh.Off,
+			Size:      sh.Size,
+			Link:      sh.Link,
+			Info:      sh.Info,
+			Addralign: sh.Addralign,
+			Entsize:   sh.Entsize,
 		}
 	}
 
@@ -306,6 +343,11 @@ func (f *File) checkLinks(i int, s *Section) error {
 		}
 		if s.Info >= shnum {
 			return f.secErr(i, "relocation section's sh_info is out of range", "sh_info %d >= e_shnum %d", s.Info, shnum)
+		}
+		if f.Type != elf.ET_REL && (s.Link == 0 || s.Link < shnum && f.Sections[s.Link].Type == elf.SHT_DYNSYM) {
+			// An executable's dynamic relocations refer to .dynsym, or
+			// (static ones, .rela.iplt) to no table at all.
+			break
 		}
 		if s.Link == 0 || s.Link >= shnum || f.Sections[s.Link].Type != elf.SHT_SYMTAB {
 			return f.secErr(i, "relocation section's sh_link is not a symbol table", "sh_link %d", s.Link)

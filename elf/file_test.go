@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"debug/elf"
-	"encoding/binary"
 	"errors"
 	"os"
 	"strings"
@@ -41,10 +40,26 @@ func sectionIndex(t testing.TB, data []byte, name string) int {
 	return 0
 }
 
-// shdr returns the bytes of section header i.
-func shdr(data []byte, i int) []byte {
-	shoff := binary.LittleEndian.Uint64(data[40:])
-	return data[shoff+uint64(i)*ShdrSize:]
+// hdr edits the ELF header of data in place.
+func hdr(data []byte, edit func(h *elf.Header64)) []byte {
+	h := DecodeHeader64(data)
+	edit(&h)
+	PutHeader64(data, &h)
+	return data
+}
+
+// shdr edits section header i of data in place.
+func shdr(data []byte, i int, edit func(s *elf.Section64)) []byte {
+	b := data[DecodeHeader64(data).Shoff+uint64(i)*ShdrSize:]
+	s := DecodeSection64(b)
+	edit(&s)
+	PutSection64(b, &s)
+	return data
+}
+
+// section returns section header i of data.
+func section(data []byte, i int) elf.Section64 {
+	return DecodeSection64(data[DecodeHeader64(data).Shoff+uint64(i)*ShdrSize:])
 }
 
 func TestDecodeHello(t *testing.T) {
@@ -71,7 +86,6 @@ func TestDecodeHello(t *testing.T) {
 // TestMalformed is the table of hand-made malformed objects: each must be
 // refused with a *FormatError saying what is wrong, never a panic.
 func TestMalformed(t *testing.T) {
-	le := binary.LittleEndian
 	good := readHello(t)
 	symtab := sectionIndex(t, good, ".symtab")
 	strtab := sectionIndex(t, good, ".strtab")
@@ -87,58 +101,49 @@ func TestMalformed(t *testing.T) {
 		{"empty", func(b []byte) []byte { return nil }, "Invalid ELF header len 0", -1},
 		{"truncated header", func(b []byte) []byte { return b[:63] }, "Invalid ELF header len 63", -1},
 		{"bad magic", func(b []byte) []byte { b[1] = 'F'; return b }, "Invalid ELF header magic", -1},
-		{"not ET_REL", func(b []byte) []byte { le.PutUint16(b[16:], 2); return b }, "Invalid ELF header type: 2 != 1", -1},
-		{"wrong machine", func(b []byte) []byte { le.PutUint16(b[18:], 40); return b }, "Invalid architecture in ELF header: 40", -1},
+		{"not ET_REL", func(b []byte) []byte { return hdr(b, func(h *elf.Header64) { h.Type = 2 }) }, "Invalid ELF header type: 2 != 1", -1},
 		{"ELF32", func(b []byte) []byte { b[4] = 1; return b }, "not an ELF64 object", -1},
 		{"big-endian", func(b []byte) []byte { b[5] = 2; return b }, "not a little-endian object", -1},
-		{"shentsize", func(b []byte) []byte { le.PutUint16(b[58:], 40); return b }, "Invalid ELF section header size", -1},
-		{"shoff beyond file", func(b []byte) []byte { le.PutUint64(b[40:], uint64(len(b))); return b }, "Invalid ELF section header overflow", -1},
-		{"shoff wraps", func(b []byte) []byte { le.PutUint64(b[40:], ^uint64(0)-8); return b }, "Invalid ELF section header overflow", -1},
-		{"absurd shnum", func(b []byte) []byte { le.PutUint16(b[60:], 0xffff); return b }, "Invalid ELF section header overflow", -1},
+		{"shentsize", func(b []byte) []byte { return hdr(b, func(h *elf.Header64) { h.Shentsize = 40 }) }, "Invalid ELF section header size", -1},
+		{"shoff beyond file", func(b []byte) []byte { return hdr(b, func(h *elf.Header64) { h.Shoff = uint64(len(b)) }) }, "Invalid ELF section header overflow", -1},
+		{"shoff wraps", func(b []byte) []byte { return hdr(b, func(h *elf.Header64) { h.Shoff = ^uint64(0) - 8 }) }, "Invalid ELF section header overflow", -1},
+		{"absurd shnum", func(b []byte) []byte { return hdr(b, func(h *elf.Header64) { h.Shnum = 0xffff }) }, "Invalid ELF section header overflow", -1},
 		{"truncated section headers", func(b []byte) []byte { return b[:len(b)-1] }, "Invalid ELF section header overflow", -1},
-		{"shstrndx zero", func(b []byte) []byte { le.PutUint16(b[62:], 0); return b }, "Invalid ELF section name index: 0", -1},
-		{"shstrndx too big", func(b []byte) []byte { le.PutUint16(b[62:], 500); return b }, "e_shstrndx (500) >= e_shnum", -1},
+		{"shstrndx zero", func(b []byte) []byte { return hdr(b, func(h *elf.Header64) { h.Shstrndx = 0 }) }, "Invalid ELF section name index: 0", -1},
+		{"shstrndx too big", func(b []byte) []byte { return hdr(b, func(h *elf.Header64) { h.Shstrndx = 500 }) }, "e_shstrndx (500) >= e_shnum", -1},
 		{"name table beyond file", func(b []byte) []byte {
-			le.PutUint64(shdr(b, int(le.Uint16(b[62:])))[24:], uint64(len(b)))
-			return b
+			return shdr(b, int(DecodeHeader64(b).Shstrndx), func(s *elf.Section64) { s.Off = uint64(len(b)) })
 		}, "Invalid ELF section hdr(type 3)", -1},
 		{"name table unterminated", func(b []byte) []byte {
-			h := shdr(b, int(le.Uint16(b[62:])))
-			off, size := le.Uint64(h[24:]), le.Uint64(h[32:])
-			b[off+size-1] = 'x'
+			s := section(b, int(DecodeHeader64(b).Shstrndx))
+			b[s.Off+s.Size-1] = 'x'
 			return b
 		}, "section name table isn't null terminated", -1},
-		{"section 0 not null", func(b []byte) []byte { le.PutUint32(shdr(b, 0)[4:], 1); return b }, "section 0 type(1)!=SH_NULL", -1},
-		{"section beyond file", func(b []byte) []byte { le.PutUint64(shdr(b, text)[32:], uint64(len(b))); return b }, "Invalid ELF section in module", text},
+		{"section 0 not null", func(b []byte) []byte { return shdr(b, 0, func(s *elf.Section64) { s.Type = 1 }) }, "section 0 type(1)!=SH_NULL", -1},
+		{"section beyond file", func(b []byte) []byte { return shdr(b, text, func(s *elf.Section64) { s.Size = uint64(len(b)) }) }, "Invalid ELF section in module", text},
 		{"section offset wraps", func(b []byte) []byte {
-			le.PutUint64(shdr(b, data)[24:], ^uint64(0)-4)
-			le.PutUint64(shdr(b, data)[32:], 16)
-			return b
+			return shdr(b, data, func(s *elf.Section64) { s.Off, s.Size = ^uint64(0)-4, 16 })
 		}, "Invalid ELF section in module", data},
-		{"alloc section name out of range", func(b []byte) []byte { le.PutUint32(shdr(b, text)[0:], 0x7fffffff); return b }, "Invalid ELF section name in module", text},
-		{"symtab without link", func(b []byte) []byte { le.PutUint32(shdr(b, symtab)[40:], 0); return b }, "Invalid ELF sh_link!=SHN_UNDEF(0)", symtab},
+		{"alloc section name out of range", func(b []byte) []byte { return shdr(b, text, func(s *elf.Section64) { s.Name = 0x7fffffff }) }, "Invalid ELF section name in module", text},
+		{"symtab without link", func(b []byte) []byte { return shdr(b, symtab, func(s *elf.Section64) { s.Link = 0 }) }, "Invalid ELF sh_link!=SHN_UNDEF(0)", symtab},
 		{"symtab of partial entries", func(b []byte) []byte {
-			h := shdr(b, symtab)
-			le.PutUint64(h[32:], le.Uint64(h[32:])-1)
-			return b
+			return shdr(b, symtab, func(s *elf.Section64) { s.Size-- })
 		}, "symbol table is not made of whole entries", symtab},
-		{"symtab linked to non-strtab", func(b []byte) []byte { le.PutUint32(shdr(b, symtab)[40:], uint32(text)); return b }, "sh_link is not a string table", symtab},
+		{"symtab linked to non-strtab", func(b []byte) []byte { return shdr(b, symtab, func(s *elf.Section64) { s.Link = uint32(text) }) }, "sh_link is not a string table", symtab},
 		{"strtab unterminated", func(b []byte) []byte {
-			h := shdr(b, strtab)
-			b[le.Uint64(h[24:])+le.Uint64(h[32:])-1] = 'x'
+			s := section(b, strtab)
+			b[s.Off+s.Size-1] = 'x'
 			return b
 		}, "string table isn't null terminated", strtab},
-		{"symtab first-global beyond end", func(b []byte) []byte { le.PutUint32(shdr(b, symtab)[44:], 1<<20); return b }, "sh_info (first global) is beyond its end", symtab},
+		{"symtab first-global beyond end", func(b []byte) []byte { return shdr(b, symtab, func(s *elf.Section64) { s.Info = 1 << 20 }) }, "sh_info (first global) is beyond its end", symtab},
 		{"rela of partial entries", func(b []byte) []byte {
-			h := shdr(b, relaText)
-			le.PutUint64(h[32:], le.Uint64(h[32:])-8)
-			return b
+			return shdr(b, relaText, func(s *elf.Section64) { s.Size -= 8 })
 		}, "relocation table is not made of whole entries", relaText},
-		{"rela target out of range", func(b []byte) []byte { le.PutUint32(shdr(b, relaText)[44:], 999); return b }, "sh_info is out of range", relaText},
-		{"rela linked to non-symtab", func(b []byte) []byte { le.PutUint32(shdr(b, relaText)[40:], uint32(text)); return b }, "sh_link is not a symbol table", relaText},
-		{"overlapping sections", func(b []byte) []byte { le.PutUint64(shdr(b, data)[24:], le.Uint64(shdr(b, text)[24:])); return b }, "contents overlap section", -2},
-		{"section over the ELF header", func(b []byte) []byte { le.PutUint64(shdr(b, data)[24:], 8); return b }, "contents overlap the ELF header", data},
-		{"alignment not a power of two", func(b []byte) []byte { le.PutUint64(shdr(b, text)[48:], 12); return b }, "sh_addralign is not a power of two", text},
+		{"rela target out of range", func(b []byte) []byte { return shdr(b, relaText, func(s *elf.Section64) { s.Info = 999 }) }, "sh_info is out of range", relaText},
+		{"rela linked to non-symtab", func(b []byte) []byte { return shdr(b, relaText, func(s *elf.Section64) { s.Link = uint32(text) }) }, "sh_link is not a symbol table", relaText},
+		{"overlapping sections", func(b []byte) []byte { return shdr(b, data, func(s *elf.Section64) { s.Off = section(b, text).Off }) }, "contents overlap section", -2},
+		{"section over the ELF header", func(b []byte) []byte { return shdr(b, data, func(s *elf.Section64) { s.Off = 8 }) }, "contents overlap the ELF header", data},
+		{"alignment not a power of two", func(b []byte) []byte { return shdr(b, text, func(s *elf.Section64) { s.Addralign = 12 }) }, "sh_addralign is not a power of two", text},
 		{"corrupt xz", func(b []byte) []byte { return append([]byte{0xfd, '7', 'z', 'X', 'Z', 0}, 1, 2, 3) }, "xz stream is corrupt", -1},
 		{"corrupt gzip", func(b []byte) []byte { return []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0, 1, 2} }, "gzip stream is corrupt", -1},
 		{"corrupt zstd", func(b []byte) []byte { return []byte{0x28, 0xb5, 0x2f, 0xfd, 0xff, 0xff} }, "zstd stream is corrupt", -1},
@@ -175,14 +180,15 @@ func TestMalformed(t *testing.T) {
 
 // Malformed symbol tables and relocations are caught when decoded.
 func TestMalformedTables(t *testing.T) {
-	le := binary.LittleEndian
 	good := readHello(t)
 	symtab := sectionIndex(t, good, ".symtab")
 	relaText := sectionIndex(t, good, ".rela.text")
 
 	b := append([]byte(nil), good...)
-	h := shdr(b, symtab)
-	le.PutUint32(b[le.Uint64(h[24:])+SymSize:], 0x7fffffff) // symbol 1's st_name
+	sym1 := b[section(b, symtab).Off+SymSize:]
+	s := DecodeSym64(sym1)
+	s.Name = 0x7fffffff
+	PutSym64(sym1, &s)
 	f, err := Decode("bad.ko", b)
 	if err != nil {
 		t.Fatal(err)
@@ -192,8 +198,10 @@ func TestMalformedTables(t *testing.T) {
 	}
 
 	b = append([]byte(nil), good...)
-	h = shdr(b, relaText)
-	le.PutUint64(b[le.Uint64(h[24:])+8:], uint64(5000)<<32|2) // r_info of the first relocation
+	rela0 := b[section(b, relaText).Off:]
+	r := DecodeRela64(rela0)
+	r.Info = elf.R_INFO(5000, 2)
+	PutRela64(rela0, &r)
 	f, err = Decode("bad.ko", b)
 	if err != nil {
 		t.Fatal(err)

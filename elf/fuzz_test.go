@@ -34,6 +34,13 @@ func FuzzDecode(f *testing.F) {
 		}
 		for i := range obj.Sections {
 			_ = obj.Bytes(i)
+			if tab, err := obj.SymTab(i); err == nil {
+				for k, s := range tab.All() {
+					if s.Name != tab.Name(k) || tab.Sym(k).Value != s.Value {
+						t.Fatalf("section %d symbol %d: All and Name/Sym disagree", i, k)
+					}
+				}
+			}
 			if t := obj.Sections[i].Type; t == elf.SHT_RELA || t == elf.SHT_REL {
 				obj.Relas(i, len(syms))
 			}
@@ -42,7 +49,14 @@ func FuzzDecode(f *testing.F) {
 		out := &Output{Machine: obj.Machine, Type: elf.ET_EXEC}
 		for i, s := range obj.Sections {
 			if i > 0 && s.Type != elf.SHT_NOBITS {
-				out.Sections = append(out.Sections, OutSection{Name: s.Name, Type: s.Type, Data: obj.Bytes(i)})
+				typ := s.Type
+				switch typ {
+				case elf.SHT_SYMTAB, elf.SHT_DYNSYM, elf.SHT_RELA, elf.SHT_REL, elf.SHT_GROUP, elf.SHT_SYMTAB_SHNDX:
+					// The writer keeps no sh_link for its sections, so it
+					// copies their bytes only.
+					typ = elf.SHT_PROGBITS
+				}
+				out.Sections = append(out.Sections, OutSection{Name: s.Name, Type: typ, Data: obj.Bytes(i)})
 			}
 		}
 		var buf bytes.Buffer
@@ -51,6 +65,9 @@ func FuzzDecode(f *testing.F) {
 		}
 		if _, err := elf.NewFile(bytes.NewReader(buf.Bytes())); err != nil {
 			t.Fatalf("written file unreadable: %v", err)
+		}
+		if _, err := DecodeExecutable("out.elf", buf.Bytes()); err != nil {
+			t.Fatalf("written file refused by DecodeExecutable: %v", err)
 		}
 	})
 }

@@ -3,7 +3,6 @@ package elf
 import (
 	"debug/elf"
 	"fmt"
-	"strings"
 )
 
 // Symbol is one decoded Elf64_Sym.
@@ -23,41 +22,6 @@ func (s *Symbol) Bind() elf.SymBind { return elf.ST_BIND(s.Info) }
 // Type returns the symbol's type (STT_FUNC, STT_OBJECT, STT_SECTION...).
 func (s *Symbol) Type() elf.SymType { return elf.ST_TYPE(s.Info) }
 
-// Symbols decodes the symbol table at section index symtab (normally
-// f.Symtab), entry 0 included, so that slice indexes equal symbol indexes.
-// It returns a *FormatError if a name lies outside the string table.
-func (f *File) Symbols(symtab int) ([]Symbol, error) {
-	if symtab <= 0 || symtab >= len(f.Sections) || f.Sections[symtab].Type != elf.SHT_SYMTAB {
-		return nil, &FormatError{File: f.Name, Section: symtab, Off: -1, Msg: "not a symbol table"}
-	}
-	sec := &f.Sections[symtab]
-	data := f.Bytes(symtab)
-	// One string for the whole table: names are substrings of it, so
-	// decoding allocates once per table, not once per symbol.
-	strtab := string(f.Bytes(int(sec.Link))) // validated: a NUL-terminated SHT_STRTAB
-	syms := make([]Symbol, len(data)/SymSize)
-	for i := range syms {
-		b := data[i*SymSize:]
-		s := &syms[i]
-		s.NameOff = le.Uint32(b[0:])
-		s.Info = b[4]
-		s.Other = b[5]
-		s.Shndx = elf.SectionIndex(le.Uint16(b[6:]))
-		s.Value = le.Uint64(b[8:])
-		s.Size = le.Uint64(b[16:])
-		if uint64(s.NameOff) >= uint64(len(strtab)) {
-			return nil, &FormatError{File: f.Name, Section: symtab, Name: sec.Name,
-				Off: int64(sec.Offset) + int64(i)*SymSize, Msg: "symbol name outside the string table",
-				Detail: fmt.Sprintf("symbol %d: st_name %#x, string table size %#x", i, s.NameOff, len(strtab))}
-		}
-		if s.NameOff != 0 {
-			name := strtab[s.NameOff:]
-			s.Name = name[:strings.IndexByte(name, 0)]
-		}
-	}
-	return syms, nil
-}
-
 // Rela is one decoded Elf64_Rela (Addend 0 for an Elf64_Rel).
 type Rela struct {
 	Off    uint64
@@ -73,24 +37,24 @@ func (r Rela) Type() uint32 { return uint32(r.Info) }
 
 // DecodeRela decodes the Elf64_Rela at the start of b.
 func DecodeRela(b []byte) Rela {
-	_ = b[RelaSize-1]
-	return Rela{Off: le.Uint64(b), Info: le.Uint64(b[8:]), Addend: int64(le.Uint64(b[16:]))}
+	r := DecodeRela64(b)
+	return Rela{Off: r.Off, Info: r.Info, Addend: r.Addend}
 }
 
 // AppendRela appends the Elf64_Rela encoding of each r to b.
 func AppendRela(b []byte, rels ...Rela) []byte {
 	for _, r := range rels {
-		b = le.AppendUint64(b, r.Off)
-		b = le.AppendUint64(b, r.Info)
-		b = le.AppendUint64(b, uint64(r.Addend))
+		var e [RelaSize]byte
+		PutRela64(e[:], &elf.Rela64{Off: r.Off, Info: r.Info, Addend: r.Addend})
+		b = append(b, e[:]...)
 	}
 	return b
 }
 
 // DecodeRel decodes the Elf64_Rel at the start of b.
 func DecodeRel(b []byte) Rela {
-	_ = b[RelSize-1]
-	return Rela{Off: le.Uint64(b), Info: le.Uint64(b[8:])}
+	r := DecodeRel64(b)
+	return Rela{Off: r.Off, Info: r.Info}
 }
 
 // CheckRelocs checks, without decoding into memory, that every entry of the
@@ -109,7 +73,8 @@ func (f *File) CheckRelocs(i int, nsyms int) error {
 		return &FormatError{File: f.Name, Section: i, Name: sec.Name, Off: -1, Msg: "not a relocation section"}
 	}
 	for k := 0; k+entsize <= len(data); k += entsize {
-		if sym := le.Uint32(data[k+12:]); uint64(sym) >= uint64(nsyms) {
+		// r_offset and r_info lead both Elf64_Rel and Elf64_Rela.
+		if sym := elf.R_SYM64(DecodeRel64(data[k:]).Info); uint64(sym) >= uint64(nsyms) {
 			return &FormatError{File: f.Name, Section: i, Name: sec.Name, Off: int64(sec.Offset) + int64(k),
 				Msg:    "relocation refers to a symbol beyond the symbol table",
 				Detail: fmt.Sprintf("relocation %d: symbol index %d, %d symbols", k/entsize, sym, nsyms)}
@@ -129,14 +94,12 @@ func (f *File) Relas(i int, nsyms int) ([]Rela, error) {
 	case elf.SHT_RELA:
 		out = make([]Rela, len(data)/RelaSize)
 		for k := range out {
-			b := data[k*RelaSize:]
-			out[k] = Rela{Off: le.Uint64(b), Info: le.Uint64(b[8:]), Addend: int64(le.Uint64(b[16:]))}
+			out[k] = DecodeRela(data[k*RelaSize:])
 		}
 	case elf.SHT_REL:
 		out = make([]Rela, len(data)/RelSize)
 		for k := range out {
-			b := data[k*RelSize:]
-			out[k] = Rela{Off: le.Uint64(b), Info: le.Uint64(b[8:])}
+			out[k] = DecodeRel(data[k*RelSize:])
 		}
 	default:
 		return nil, &FormatError{File: f.Name, Section: i, Name: sec.Name, Off: -1, Msg: "not a relocation section"}

@@ -58,24 +58,65 @@ type OutSymbol struct {
 
 const pageSize = 4096
 
+// outLayout is where WriteTo puts everything: the file offsets of the
+// segments and sections, the encoded symbol and string tables, and the
+// section name offsets.
+type outLayout struct {
+	phoff       uint64
+	segOff      []uint64
+	secOff      []uint64
+	inSeg       []bool // section i lies inside a segment and takes its bytes from it
+	symtab      []byte // encoded Elf64_Sym entries, the null symbol first
+	firstGlobal int
+	strtab      *strtab
+	shstr       *strtab
+	names       []uint32 // sh_name of each output section, then .symtab, .strtab, .shstrtab
+	symOff      uint64
+	strOff      uint64
+	shstrOff    uint64
+	shoff       uint64
+	shnum       int
+}
+
 // WriteTo writes the file. Its layout is deterministic: the ELF header,
 // program headers, each segment at a page-congruent offset, the other
 // sections' contents, .symtab, .strtab, .shstrtab, then the section headers.
 func (o *Output) WriteTo(w io.Writer) (int64, error) {
+	l, err := o.layout()
+	if err != nil {
+		return 0, err
+	}
 	bw := newSparseWriter(w)
-	phoff := uint64(EhdrSize)
-	off := phoff + uint64(len(o.Segments))*56
+	o.writeHeader(bw, l)
+	o.writeProgHeaders(bw, l)
+	o.writeContents(bw, l)
+	bw.pad(l.symOff)
+	bw.Write(l.symtab)
+	bw.Write(l.strtab.b)
+	bw.Write(l.shstr.b)
+	bw.pad(l.shoff)
+	o.writeSectionHeaders(bw, l)
+	bw.flush()
+	buf := bw.buf[:0]
+	writeBuffers.Put(&buf)
+	return bw.n, bw.err
+}
 
-	segOff := make([]uint64, len(o.Segments))
+// layout places the segments, then the sections outside them, then the
+// tables WriteTo makes, and encodes the symbol table.
+func (o *Output) layout() (*outLayout, error) {
+	l := &outLayout{phoff: EhdrSize}
+	off := l.phoff + uint64(len(o.Segments))*PhdrSize
+	l.segOff = make([]uint64, len(o.Segments))
 	for i, s := range o.Segments {
 		off = alignCongruent(off, s.Vaddr, pageSize)
-		segOff[i] = off
+		l.segOff[i] = off
 		off += uint64(len(s.Data))
 	}
 
 	nsec := len(o.Sections)
-	secOff := make([]uint64, nsec)
-	inSeg := make([]bool, nsec)
+	l.secOff = make([]uint64, nsec)
+	l.inSeg = make([]bool, nsec)
 	for i := range o.Sections {
 		s := &o.Sections[i]
 		if s.Flags&elf.SHF_ALLOC == 0 {
@@ -83,37 +124,65 @@ func (o *Output) WriteTo(w io.Writer) (int64, error) {
 		}
 		for k, seg := range o.Segments {
 			if s.Addr >= seg.Vaddr && s.Addr+s.Size <= seg.Vaddr+uint64(len(seg.Data)) && s.Addr+s.Size >= s.Addr {
-				secOff[i] = segOff[k] + (s.Addr - seg.Vaddr)
-				inSeg[i] = true
+				l.secOff[i] = l.segOff[k] + (s.Addr - seg.Vaddr)
+				l.inSeg[i] = true
 				break
 			}
 		}
 	}
 	for i := range o.Sections {
 		s := &o.Sections[i]
-		if inSeg[i] {
+		if l.inSeg[i] {
 			continue
 		}
 		if s.Type == elf.SHT_NOBITS {
-			secOff[i] = off
+			l.secOff[i] = off
 			continue
 		}
 		// File offsets of unloaded sections need no more than word
 		// alignment; honouring a hostile sh_addralign would pad the file
 		// to any size.
 		off = alignUp(off, min(max(s.Align, 1), 16))
-		secOff[i] = off
+		l.secOff[i] = off
 		off += uint64(len(s.Data))
 	}
 
-	// Symbol table: locals first, as ELF requires.
+	if err := o.encodeSymbols(l); err != nil {
+		return nil, err
+	}
+	l.shstr = newStrtab()
+	l.names = make([]uint32, nsec+3)
+	for i := range o.Sections {
+		l.names[i] = l.shstr.add(o.Sections[i].Name)
+	}
+	l.names[nsec] = l.shstr.add(".symtab")
+	l.names[nsec+1] = l.shstr.add(".strtab")
+	l.names[nsec+2] = l.shstr.add(".shstrtab")
+
+	off = alignUp(off, 8)
+	l.symOff = off
+	off += uint64(len(l.symtab))
+	l.strOff = off
+	off += uint64(len(l.strtab.b))
+	l.shstrOff = off
+	off += uint64(len(l.shstr.b))
+	l.shoff = alignUp(off, 8)
+	l.shnum = nsec + 4
+	if l.shnum >= int(elf.SHN_LORESERVE) {
+		return nil, fmt.Errorf("elf: %d sections is more than this writer supports", l.shnum)
+	}
+	return l, nil
+}
+
+// encodeSymbols builds .symtab and .strtab: locals first, as ELF requires.
+func (o *Output) encodeSymbols(l *outLayout) error {
 	syms := make([]OutSymbol, 0, len(o.Symbols))
 	for _, s := range o.Symbols {
 		if elf.ST_BIND(s.Info) == elf.STB_LOCAL {
 			syms = append(syms, s)
 		}
 	}
-	firstGlobal := len(syms) + 1
+	l.firstGlobal = len(syms) + 1
 	for _, s := range o.Symbols {
 		if elf.ST_BIND(s.Info) != elf.STB_LOCAL {
 			syms = append(syms, s)
@@ -125,137 +194,104 @@ func (o *Output) WriteTo(w io.Writer) (int64, error) {
 	for _, s := range syms {
 		n += len(s.Name) + 1
 	}
-	strtab := &strtab{b: make([]byte, 1, n)}
-	symtab := make([]byte, SymSize*(len(syms)+1))
+	l.strtab = &strtab{b: make([]byte, 1, n)}
+	l.symtab = make([]byte, SymSize*(len(syms)+1))
+	nsec := len(o.Sections)
 	for i, s := range syms {
-		b := symtab[SymSize*(i+1):]
-		le.PutUint32(b, strtab.put(s.Name))
-		b[4], b[5] = s.Info, s.Other
-		shndx := uint16(s.Shndx)
+		sym := elf.Sym64{Name: l.strtab.put(s.Name), Info: s.Info, Other: s.Other, Shndx: uint16(s.Shndx), Value: s.Value, Size: s.Size}
 		if s.Section >= 0 {
 			if s.Section >= nsec {
-				return 0, fmt.Errorf("elf: symbol %s refers to output section %d of %d", s.Name, s.Section, nsec)
+				return fmt.Errorf("elf: symbol %s refers to output section %d of %d", s.Name, s.Section, nsec)
 			}
-			shndx = uint16(s.Section + 1)
+			sym.Shndx = uint16(s.Section + 1)
 		}
-		le.PutUint16(b[6:], shndx)
-		le.PutUint64(b[8:], s.Value)
-		le.PutUint64(b[16:], s.Size)
+		PutSym64(l.symtab[SymSize*(i+1):], &sym)
 	}
-	shstr := newStrtab()
-	names := make([]uint32, nsec+3)
-	for i := range o.Sections {
-		names[i] = shstr.add(o.Sections[i].Name)
+	return nil
+}
+
+// writeHeader writes the ELF header.
+func (o *Output) writeHeader(bw *sparseWriter, l *outLayout) {
+	h := elf.Header64{
+		Type:      uint16(o.Type),
+		Machine:   uint16(o.Machine),
+		Version:   uint32(elf.EV_CURRENT),
+		Entry:     o.Entry,
+		Shoff:     l.shoff,
+		Flags:     o.Flags,
+		Ehsize:    EhdrSize,
+		Phentsize: PhdrSize,
+		Phnum:     uint16(len(o.Segments)),
+		Shentsize: ShdrSize,
+		Shnum:     uint16(l.shnum),
+		Shstrndx:  uint16(l.shnum - 1),
 	}
-	names[nsec] = shstr.add(".symtab")
-	names[nsec+1] = shstr.add(".strtab")
-	names[nsec+2] = shstr.add(".shstrtab")
-
-	off = alignUp(off, 8)
-	symOff := off
-	off += uint64(len(symtab))
-	strOff := off
-	off += uint64(len(strtab.b))
-	shstrOff := off
-	off += uint64(len(shstr.b))
-	shoff := alignUp(off, 8)
-	shnum := nsec + 4
-
-	// ELF header.
-	var eh [EhdrSize]byte
-	copy(eh[:], elf.ELFMAG)
-	eh[elf.EI_CLASS] = byte(elf.ELFCLASS64)
-	eh[elf.EI_DATA] = byte(elf.ELFDATA2LSB)
-	eh[elf.EI_VERSION] = byte(elf.EV_CURRENT)
-	le.PutUint16(eh[16:], uint16(o.Type))
-	le.PutUint16(eh[18:], uint16(o.Machine))
-	le.PutUint32(eh[20:], uint32(elf.EV_CURRENT))
-	le.PutUint64(eh[24:], o.Entry)
+	copy(h.Ident[:], elf.ELFMAG)
+	h.Ident[elf.EI_CLASS] = byte(elf.ELFCLASS64)
+	h.Ident[elf.EI_DATA] = byte(elf.ELFDATA2LSB)
+	h.Ident[elf.EI_VERSION] = byte(elf.EV_CURRENT)
 	if len(o.Segments) > 0 {
-		le.PutUint64(eh[32:], phoff)
+		h.Phoff = l.phoff
 	}
-	le.PutUint64(eh[40:], shoff)
-	le.PutUint32(eh[48:], o.Flags)
-	le.PutUint16(eh[52:], EhdrSize)
-	le.PutUint16(eh[54:], 56)
-	le.PutUint16(eh[56:], uint16(len(o.Segments)))
-	le.PutUint16(eh[58:], ShdrSize)
-	if shnum >= int(elf.SHN_LORESERVE) {
-		return 0, fmt.Errorf("elf: %d sections is more than this writer supports", shnum)
-	}
-	le.PutUint16(eh[60:], uint16(shnum))
-	le.PutUint16(eh[62:], uint16(shnum-1))
-	bw.Write(eh[:])
+	var b [EhdrSize]byte
+	PutHeader64(b[:], &h)
+	bw.Write(b[:])
+}
 
+// writeProgHeaders writes one PT_LOAD per segment.
+func (o *Output) writeProgHeaders(bw *sparseWriter, l *outLayout) {
+	var b [PhdrSize]byte
 	for i, s := range o.Segments {
-		var ph [56]byte
-		le.PutUint32(ph[0:], uint32(elf.PT_LOAD))
-		le.PutUint32(ph[4:], uint32(s.Flags))
-		le.PutUint64(ph[8:], segOff[i])
-		le.PutUint64(ph[16:], s.Vaddr)
-		le.PutUint64(ph[24:], s.Vaddr)
-		le.PutUint64(ph[32:], uint64(len(s.Data)))
-		le.PutUint64(ph[40:], uint64(len(s.Data)))
-		le.PutUint64(ph[48:], pageSize)
-		bw.Write(ph[:])
+		n := uint64(len(s.Data))
+		PutProg64(b[:], &elf.Prog64{Type: uint32(elf.PT_LOAD), Flags: uint32(s.Flags), Off: l.segOff[i],
+			Vaddr: s.Vaddr, Paddr: s.Vaddr, Filesz: n, Memsz: n, Align: pageSize})
+		bw.Write(b[:])
 	}
+}
+
+// writeContents writes the segments, then the contents of the sections
+// outside them in offset order.
+func (o *Output) writeContents(bw *sparseWriter, l *outLayout) {
 	for i, s := range o.Segments {
-		bw.pad(segOff[i])
+		bw.pad(l.segOff[i])
 		bw.writeSparse(s.Data)
 	}
-	// Non-segment contents, in offset order.
-	order := make([]int, 0, nsec)
+	order := make([]int, 0, len(o.Sections))
 	for i := range o.Sections {
-		if !inSeg[i] && o.Sections[i].Type != elf.SHT_NOBITS {
+		if !l.inSeg[i] && o.Sections[i].Type != elf.SHT_NOBITS {
 			order = append(order, i)
 		}
 	}
-	sort.SliceStable(order, func(a, b int) bool { return secOff[order[a]] < secOff[order[b]] })
+	sort.SliceStable(order, func(a, b int) bool { return l.secOff[order[a]] < l.secOff[order[b]] })
 	for _, i := range order {
-		bw.pad(secOff[i])
+		bw.pad(l.secOff[i])
 		bw.Write(o.Sections[i].Data)
 	}
-	bw.pad(symOff)
-	bw.Write(symtab)
-	bw.Write(strtab.b)
-	bw.Write(shstr.b)
-	bw.pad(shoff)
+}
 
-	// Section headers.
-	var sh [ShdrSize]byte
-	bw.Write(sh[:]) // null section
+// writeSectionHeaders writes the null section header, one per output
+// section, then those of .symtab, .strtab and .shstrtab.
+func (o *Output) writeSectionHeaders(bw *sparseWriter, l *outLayout) {
+	var b [ShdrSize]byte
+	put := func(sh elf.Section64) {
+		PutSection64(b[:], &sh)
+		bw.Write(b[:])
+	}
+	put(elf.Section64{}) // null section
 	for i := range o.Sections {
 		s := &o.Sections[i]
 		size := s.Size
-		if !inSeg[i] && s.Type != elf.SHT_NOBITS {
+		if !l.inSeg[i] && s.Type != elf.SHT_NOBITS {
 			size = uint64(len(s.Data))
 		}
-		putShdr(&sh, names[i], s.Type, s.Flags, s.Addr, secOff[i], size, 0, 0, s.Align, s.Entsize)
-		bw.Write(sh[:])
+		put(elf.Section64{Name: l.names[i], Type: uint32(s.Type), Flags: uint64(s.Flags), Addr: s.Addr,
+			Off: l.secOff[i], Size: size, Addralign: s.Align, Entsize: s.Entsize})
 	}
-	putShdr(&sh, names[nsec], elf.SHT_SYMTAB, 0, 0, symOff, uint64(len(symtab)), uint32(nsec+2), uint32(firstGlobal), 8, SymSize)
-	bw.Write(sh[:])
-	putShdr(&sh, names[nsec+1], elf.SHT_STRTAB, 0, 0, strOff, uint64(len(strtab.b)), 0, 0, 1, 0)
-	bw.Write(sh[:])
-	putShdr(&sh, names[nsec+2], elf.SHT_STRTAB, 0, 0, shstrOff, uint64(len(shstr.b)), 0, 0, 1, 0)
-	bw.Write(sh[:])
-	bw.flush()
-	buf := bw.buf[:0]
-	writeBuffers.Put(&buf)
-	return bw.n, bw.err
-}
-
-func putShdr(b *[ShdrSize]byte, name uint32, typ elf.SectionType, flags elf.SectionFlag, addr, off, size uint64, link, info uint32, align, entsize uint64) {
-	le.PutUint32(b[0:], name)
-	le.PutUint32(b[4:], uint32(typ))
-	le.PutUint64(b[8:], uint64(flags))
-	le.PutUint64(b[16:], addr)
-	le.PutUint64(b[24:], off)
-	le.PutUint64(b[32:], size)
-	le.PutUint32(b[40:], link)
-	le.PutUint32(b[44:], info)
-	le.PutUint64(b[48:], align)
-	le.PutUint64(b[56:], entsize)
+	nsec := len(o.Sections)
+	put(elf.Section64{Name: l.names[nsec], Type: uint32(elf.SHT_SYMTAB), Off: l.symOff, Size: uint64(len(l.symtab)),
+		Link: uint32(nsec + 2), Info: uint32(l.firstGlobal), Addralign: 8, Entsize: SymSize})
+	put(elf.Section64{Name: l.names[nsec+1], Type: uint32(elf.SHT_STRTAB), Off: l.strOff, Size: uint64(len(l.strtab.b)), Addralign: 1})
+	put(elf.Section64{Name: l.names[nsec+2], Type: uint32(elf.SHT_STRTAB), Off: l.shstrOff, Size: uint64(len(l.shstr.b)), Addralign: 1})
 }
 
 func alignUp(x, a uint64) uint64 { return (x + a - 1) &^ (a - 1) }

@@ -1,10 +1,9 @@
 package kmod
 
 import (
-	"bytes"
 	"debug/elf"
-	"encoding/binary"
 	"fmt"
+	"strings"
 
 	gelf "github.com/golink/golink/elf"
 	"github.com/golink/golink/modversions"
@@ -37,27 +36,14 @@ func Modversions(f *gelf.File) ([]modversions.Version, error) {
 		return nil, &VersionsError{File: f.Name, Missing: true}
 	}
 	b := f.Bytes(i)
-	if len(b)%modversions.EntrySize != 0 {
+	out, err := modversions.DecodeLoose(b)
+	if err != nil {
 		return nil, &VersionsError{File: f.Name, Size: uint64(len(b))}
 	}
-	out := make([]modversions.Version, len(b)/modversions.EntrySize)
 	for k := range out {
-		e := b[k*modversions.EntrySize:]
-		name := cstring(e[8:])
-		if len(name) > 0 && name[0] == '.' {
-			name = name[1:]
-		}
-		out[k] = modversions.Version{Name: string(name), CRC: binary.LittleEndian.Uint64(e)}
+		out[k].Name = strings.TrimPrefix(out[k].Name, ".")
 	}
 	return out, nil
-}
-
-// cstring returns b up to its first NUL (all of b if there is none).
-func cstring(b []byte) []byte {
-	if i := bytes.IndexByte(b, 0); i >= 0 {
-		return b[:i]
-	}
-	return b
 }
 
 // DepSymbol is one symbol a module needs, as kmod lists them for depmod.
@@ -74,52 +60,40 @@ type DepSymbol struct {
 // that is not a whole number of entries is ignored. A module without a
 // symbol table has none.
 func DependencySymbols(f *gelf.File) ([]DepSymbol, error) {
-	var vers []byte
+	var vers []modversions.Version
 	if i := f.SectionByName(modversions.SectionVersions, 0); i != 0 {
-		vers = f.Bytes(i)
-		if len(vers)%modversions.EntrySize != 0 {
-			vers = nil
-		}
+		vers, _ = modversions.DecodeLoose(f.Bytes(i)) // ignored if not whole entries
 	}
-	n := len(vers) / modversions.EntrySize
 	type ventry struct {
-		idx     int
 		crc     uint64
 		visited bool
 	}
-	byName := make(map[string]*ventry, n)
-	entries := make([]ventry, n)
-	names := make([][]byte, n)
-	for k := range n {
-		e := vers[k*modversions.EntrySize:]
-		names[k] = cstring(e[8:])
-		entries[k] = ventry{idx: k, crc: binary.LittleEndian.Uint64(e)}
-		if _, dup := byName[string(names[k])]; !dup {
-			byName[string(names[k])] = &entries[k]
+	byName := make(map[string]*ventry, len(vers))
+	entries := make([]ventry, len(vers))
+	for k, v := range vers {
+		entries[k] = ventry{crc: v.CRC}
+		if _, dup := byName[v.Name]; !dup {
+			byName[v.Name] = &entries[k]
 		}
 	}
 	var out []DepSymbol
 	if f.Symtab == 0 {
 		return nil, nil
 	}
-	sec := &f.Sections[f.Symtab]
-	data := f.Bytes(f.Symtab)
-	strtab := f.Bytes(int(sec.Link))
-	for i := 1; (i+1)*gelf.SymSize <= len(data); i++ {
-		b := data[i*gelf.SymSize:]
-		if elf.SectionIndex(binary.LittleEndian.Uint16(b[6:])) != elf.SHN_UNDEF {
+	t, err := f.SymTab(f.Symtab)
+	if err != nil {
+		return nil, err
+	}
+	for i := 1; i < t.Len(); i++ {
+		s := t.Sym(i)
+		if elf.SectionIndex(s.Shndx) != elf.SHN_UNDEF {
 			continue
 		}
-		off := binary.LittleEndian.Uint32(b)
-		if uint64(off) >= uint64(len(strtab)) {
-			return nil, &gelf.FormatError{File: f.Name, Section: f.Symtab, Off: -1, Msg: "symbol name outside the string table",
-				Detail: fmt.Sprintf("symbol %d: st_name %#x", i, off)}
-		}
-		name := cstring(strtab[off:])
+		name := t.NameBytes(i)
 		if len(name) == 0 {
 			continue
 		}
-		d := DepSymbol{Name: string(name), Weak: elf.ST_BIND(b[4]) == elf.STB_WEAK}
+		d := DepSymbol{Name: string(name), Weak: elf.ST_BIND(s.Info) == elf.STB_WEAK}
 		if v := byName[d.Name]; v != nil {
 			d.CRC = v.crc
 			v.visited = true
@@ -128,7 +102,7 @@ func DependencySymbols(f *gelf.File) ([]DepSymbol, error) {
 	}
 	for k := range entries {
 		if !entries[k].visited {
-			out = append(out, DepSymbol{Name: string(names[k]), CRC: entries[k].crc})
+			out = append(out, DepSymbol{Name: vers[k].Name, CRC: entries[k].crc})
 		}
 	}
 	return out, nil

@@ -8,8 +8,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/golink/golink"
 	"github.com/golink/golink/elf"
+	"github.com/golink/golink/modinfo"
 )
 
 // Field is one key=value pair modinfo shows.
@@ -24,7 +24,7 @@ type Field struct {
 // strings in kmod's wrapped hex (see Hex).
 func Info(f *elf.File) []Field {
 	var out []Field
-	if i := f.SectionByName(".modinfo", 0); i != 0 {
+	if i := f.SectionByName(modinfo.Section, 0); i != 0 {
 		out = ModinfoFields(f.Bytes(i))
 	}
 	if si, _ := Signature(f); si != nil {
@@ -37,7 +37,7 @@ func Info(f *elf.File) []Field {
 // kmod's kmod_elf_get_strings does: strings separated by runs of NULs, a
 // last string without its NUL included.
 func ModinfoFields(sec []byte) []Field {
-	entries := golink.Modinfo(sec).Entries()
+	entries := modinfo.Modinfo(sec).Entries()
 	out := make([]Field, len(entries))
 	for i, e := range entries {
 		if e.Key == "" {

@@ -37,27 +37,28 @@ func AbsPath(path string) (string, error) {
 	return wd + "/" + path, nil
 }
 
-// Open reads and decodes the module at path. An uncompressed file is
-// mapped rather than read, since kmod's tools look at a small part of each
-// module (as kmod does, a file truncated while mapped faults). Errors are those of elf.Decode (a *elf.FormatError for a
-// malformed object) or of the file system.
+// Open reads and decodes the module at path. The file is read with
+// elf.ReadFile into a recycled buffer (kmod's tools look at a small part of
+// each of thousands of modules, so buffers are reused rather than
+// allocated per file); Close gives it back. A file truncated before or
+// while it is read is a malformed object, not a fault. Errors are those of
+// elf.Decode (a *elf.FormatError for a malformed object) or an
+// *os.PathError.
 func Open(path string) (*Module, error) {
 	abs, err := AbsPath(path)
 	if err != nil {
 		return nil, err
 	}
-	data, release, err := readFile(path)
+	data, release, err := elf.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	f, err := elf.Decode(path, data)
 	if err != nil {
-		if release != nil {
-			release()
-		}
+		release()
 		return nil, err
 	}
-	if f.Compression != "" && release != nil {
+	if f.Compression != "" {
 		// Decode inflated a copy; the compressed bytes are not needed.
 		release()
 		release = nil

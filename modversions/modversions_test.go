@@ -245,3 +245,28 @@ func FuzzSymtypes(f *testing.F) {
 		st.CRC(sym)
 	})
 }
+
+// DecodeLoose reads names as kmod does, as C strings that may run past
+// their 56 bytes; Decode refuses them.
+func TestDecodeLoose(t *testing.T) {
+	b := make([]byte, 2*EntrySize)
+	b[0] = 0x11
+	copy(b[8:], strings.Repeat("a", NameLen)) // no NUL in entry 0's name
+	copy(b[EntrySize:], "bbbbbbbb")           // entry 1's CRC bytes continue it
+	copy(b[EntrySize+8:], "x")
+	got, err := DecodeLoose(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Version{{Name: strings.Repeat("a", NameLen) + "bbbbbbbbx", CRC: 0x11}, {Name: "x", CRC: 0x6262626262626262}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("DecodeLoose (-want +got):\n%s", d)
+	}
+	if _, err := Decode(b); err == nil {
+		t.Error("Decode accepted a name without its NUL")
+	}
+	var fe *FormatError
+	if _, err := DecodeLoose(b[:EntrySize+1]); !errors.As(err, &fe) {
+		t.Errorf("partial entry: %v, want a *FormatError", err)
+	}
+}

@@ -74,6 +74,30 @@ func Decode(b []byte) ([]Version, error) {
 	return out, nil
 }
 
+// DecodeLoose decodes the contents of a __versions section as kmod reads
+// it (libkmod-elf.c, kmod_elf_get_modversions and
+// kmod_elf_get_dependency_symbols): the size must be a whole number of
+// entries, as for Decode, but each name is a C string that runs from its
+// entry's name field to the first NUL, which may lie beyond the field's
+// NameLen bytes, in the entries after it (or, with none, end at the end of
+// the section). Errors are *FormatError values.
+func DecodeLoose(b []byte) ([]Version, error) {
+	if len(b)%EntrySize != 0 {
+		return nil, &FormatError{Section: SectionVersions, Offset: -1,
+			Msg: fmt.Sprintf("size %d is not a multiple of %d", len(b), EntrySize)}
+	}
+	out := make([]Version, len(b)/EntrySize)
+	for i := range out {
+		e := b[i*EntrySize:]
+		name := e[8:]
+		if n := bytes.IndexByte(name, 0); n >= 0 {
+			name = name[:n]
+		}
+		out[i] = Version{Name: string(name), CRC: le.Uint64(e)}
+	}
+	return out, nil
+}
+
 // Encode is the inverse of Decode: it lays versions out as a __versions
 // section. A name of NameLen bytes or more is refused, as modpost does
 // ("too long symbol").

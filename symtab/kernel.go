@@ -9,6 +9,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	gelf "github.com/golink/golink/elf"
 )
 
 // MapSymbol is one line of a System.map (nm format): address, type letter,
@@ -127,35 +129,38 @@ func ReadAddresses(path string) ([]MapSymbol, error) {
 // vmlinuxSymbols reads the symbol table of a vmlinux ELF, giving each symbol
 // the letter nm would.
 func vmlinuxSymbols(path string, data []byte) ([]MapSymbol, error) {
-	f, err := elf.NewFile(bytes.NewReader(data))
+	f, err := gelf.DecodeExecutable(path, data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
-	syms, err := f.Symbols()
+	if f.Symtab == 0 {
+		return nil, &gelf.FormatError{File: path, Section: -1, Off: -1, Msg: "no symbol table", Detail: "a stripped vmlinux?"}
+	}
+	t, err := f.SymTab(f.Symtab)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
-	out := make([]MapSymbol, 0, len(syms))
-	for _, s := range syms {
-		if s.Name == "" || elf.ST_TYPE(s.Info) == elf.STT_SECTION || elf.ST_TYPE(s.Info) == elf.STT_FILE {
+	out := make([]MapSymbol, 0, t.Len())
+	for i, s := range t.All() {
+		if i == 0 || s.Name == "" || s.Type() == elf.STT_SECTION || s.Type() == elf.STT_FILE {
 			continue
 		}
-		out = append(out, MapSymbol{Addr: s.Value, Type: nmLetter(f, s), Name: s.Name})
+		out = append(out, MapSymbol{Addr: s.Value, Type: nmLetter(f, &s), Name: s.Name})
 	}
 	return out, nil
 }
 
-func nmLetter(f *elf.File, s elf.Symbol) byte {
+func nmLetter(f *gelf.File, s *gelf.Symbol) byte {
 	var c byte
 	switch {
-	case s.Section == elf.SHN_UNDEF:
+	case s.Shndx == elf.SHN_UNDEF:
 		c = 'u'
-	case s.Section == elf.SHN_ABS:
+	case s.Shndx == elf.SHN_ABS:
 		c = 'a'
-	case s.Section == elf.SHN_COMMON:
+	case s.Shndx == elf.SHN_COMMON:
 		c = 'c'
-	case int(s.Section) < len(f.Sections):
-		sec := f.Sections[s.Section]
+	case int(s.Shndx) < len(f.Sections):
+		sec := &f.Sections[s.Shndx]
 		switch {
 		case sec.Flags&elf.SHF_EXECINSTR != 0:
 			c = 't'
@@ -169,13 +174,13 @@ func nmLetter(f *elf.File, s elf.Symbol) byte {
 	default:
 		c = '?'
 	}
-	if elf.ST_BIND(s.Info) == elf.STB_WEAK {
+	if s.Bind() == elf.STB_WEAK {
 		if c == 'u' {
 			return 'w'
 		}
 		return 'W'
 	}
-	if elf.ST_BIND(s.Info) != elf.STB_LOCAL && c >= 'a' && c <= 'z' {
+	if s.Bind() != elf.STB_LOCAL && c >= 'a' && c <= 'z' {
 		c -= 'a' - 'A'
 	}
 	return c

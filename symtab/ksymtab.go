@@ -93,24 +93,17 @@ func scanSymbols(f *gelf.File, fn func(name []byte, s *rawSym)) error {
 	if f.Symtab == 0 {
 		return nil
 	}
-	sec := &f.Sections[f.Symtab]
-	data := f.Bytes(f.Symtab)
-	strtab := f.Bytes(int(sec.Link)) // validated by elf: a NUL-terminated string table
-	var s rawSym
-	for i := 1; (i+1)*gelf.SymSize <= len(data); i++ {
-		b := data[i*gelf.SymSize : (i+1)*gelf.SymSize]
-		off := uint64(binary.LittleEndian.Uint32(b))
-		if off == 0 {
+	t, err := f.SymTab(f.Symtab)
+	if err != nil {
+		return err
+	}
+	for i := 1; i < t.Len(); i++ {
+		name := t.NameBytes(i)
+		if len(name) == 0 {
 			continue
 		}
-		if off >= uint64(len(strtab)) {
-			return &gelf.FormatError{File: f.Name, Section: f.Symtab, Name: sec.Name, Off: int64(sec.Offset) + int64(i)*gelf.SymSize,
-				Msg: "symbol name outside the string table", Detail: fmt.Sprintf("symbol %d: st_name %#x, string table size %#x", i, off, len(strtab))}
-		}
-		name := strtab[off:]
-		name = name[:bytes.IndexByte(name, 0)]
-		s = rawSym{index: i, info: b[4], shndx: elf.SectionIndex(binary.LittleEndian.Uint16(b[6:])), value: binary.LittleEndian.Uint64(b[8:])}
-		fn(name, &s)
+		s := t.Sym(i)
+		fn(name, &rawSym{index: i, info: s.Info, shndx: elf.SectionIndex(s.Shndx), value: s.Value})
 	}
 	return nil
 }

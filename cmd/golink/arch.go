@@ -55,10 +55,22 @@ func pickArch(paths []string, fl *archFlags) (reloc.Arch, error) {
 			}
 			return ia64.New(opts), nil
 		default:
-			return nil, fmt.Errorf("%s: no backend for %v", p, f.Machine)
+			return nil, &UnsupportedMachineError{Path: p, Machine: f.Machine}
 		}
 	}
 	return nil, fmt.Errorf("no module could be read: %w", first)
+}
+
+// UnsupportedMachineError reports a module for a machine golink has no
+// backend for: elf reads objects of any machine, linking them is golink's
+// decision.
+type UnsupportedMachineError struct {
+	Path    string
+	Machine elf.Machine
+}
+
+func (e *UnsupportedMachineError) Error() string {
+	return fmt.Sprintf("%s: %v object: golink links %v and %v", e.Path, e.Machine, elf.EM_X86_64, elf.EM_IA_64)
 }
 
 // ia64Options reads what the ia64 backend needs from the kernel's symbol
