@@ -8,6 +8,7 @@ import (
 
 	gelf "github.com/golink/golink/elf"
 	"github.com/golink/golink/image"
+	"github.com/golink/golink/modinfo"
 	"github.com/golink/golink/modversions"
 	"github.com/golink/golink/reloc"
 )
@@ -58,7 +59,7 @@ func (c *Config) pageSize() uint64 {
 type Module struct {
 	Name    string // the module's name (modinfo name=, else struct module's)
 	File    *gelf.File
-	Modinfo Modinfo
+	Modinfo modinfo.Modinfo
 	Symbols []gelf.Symbol // the first symbol table, entry 0 included
 
 	Core, Init  image.Layout
@@ -112,7 +113,7 @@ func (m *Module) setupLoadInfo() error {
 	f := m.File
 	m.ModinfoSec = f.SectionByName(".modinfo", elf.SHF_ALLOC)
 	if m.ModinfoSec != 0 {
-		m.Modinfo = Modinfo(f.Bytes(m.ModinfoSec))
+		m.Modinfo = modinfo.Modinfo(f.Bytes(m.ModinfoSec))
 		m.Name, _ = m.Modinfo.Get("name")
 	}
 	msgName := m.Name
@@ -128,18 +129,11 @@ func (m *Module) setupLoadInfo() error {
 		return kernelErr(m.Name, syscall.ENOEXEC, "", "%s: No module found in object", msgName)
 	}
 	if m.Name == "" {
-		// struct module: state (4), pad (4), list (16), then name[56].
-		const nameOff, nameLen = 24, 56
-		mod := f.Bytes(m.ThisModule)
-		if len(mod) < nameOff+nameLen {
-			return kernelErr(m.Name, syscall.ENOEXEC, fmt.Sprintf(".gnu.linkonce.this_module is %d bytes, too small for struct module's name", len(mod)),
-				"%s: No module found in object", msgName)
+		name, err := modinfo.ThisModuleName(f.Bytes(m.ThisModule))
+		if err != nil {
+			return kernelErr(m.Name, syscall.ENOEXEC, err.Error(), "%s: No module found in object", msgName)
 		}
-		name := mod[nameOff : nameOff+nameLen]
-		if i := strings.IndexByte(string(name), 0); i >= 0 {
-			name = name[:i]
-		}
-		m.Name = string(name)
+		m.Name = name
 	}
 	m.Versions = f.SectionByName("__versions", elf.SHF_ALLOC)
 	if m.cfg.NoModversions {

@@ -3,6 +3,8 @@ package image
 import (
 	"debug/elf"
 
+	"github.com/golink/golink/modinfo"
+
 	"github.com/golink/golink/reloc"
 	"github.com/golink/golink/symtab"
 )
@@ -100,7 +102,7 @@ type Image struct {
 	Sections  []Section       // by index, 0 the null section
 	Symbols   []Symbol        // by index, 0 the null symbol
 	PercpuSec int             // index of .data..percpu in Sections, 0 if none
-	Modinfo   []byte          // the .modinfo section's contents
+	Modinfo   modinfo.Modinfo // the .modinfo section's contents
 	Exports   []symtab.Symbol // __ksymtab and __ksymtab_gpl, decoded (ReadExports)
 
 	// What the load did, as the linker reports it; an image read back from

@@ -28,7 +28,7 @@ func (img *Image) Kallsyms() *kallsyms.Module {
 			m.Exports[e.Name] = e.Addr
 		}
 	}
-	if v, ok := modinfoGet(img.Modinfo, "livepatch"); ok && v == "Y" {
+	if v, ok := img.Modinfo.Get("livepatch"); ok && v == "Y" {
 		m.Livepatch = true
 	}
 	return m

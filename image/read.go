@@ -1,12 +1,13 @@
 package image
 
 import (
-	"bytes"
 	"debug/elf"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"os"
+
+	gelf "github.com/golink/golink/elf"
+
+	"github.com/golink/golink/modinfo"
 )
 
 // FormatError is a file that is not an image golink wrote, or a damaged
@@ -32,25 +33,29 @@ func Open(path string) (*Image, error) {
 	return Read(path, data)
 }
 
-// Read decodes an image that ELF wrote from data, which the image's memory
-// then aliases. path names the file in errors: *FormatError, or debug/elf's
-// for a malformed ELF file.
+// Read decodes an image that ELF wrote from data (elf.DecodeExecutable
+// validates it as an ELF file first); the image's loaded sections then
+// alias its rebuilt memory. path names the file in errors: *FormatError,
+// or *elf.FormatError for a malformed ELF file.
 func Read(path string, data []byte) (*Image, error) {
-	ef, err := elf.NewFile(bytes.NewReader(data))
+	if len(data) >= gelf.EhdrSize && string(data[:4]) == elf.ELFMAG {
+		if h := gelf.DecodeHeader64(data); elf.Type(h.Type) != elf.ET_EXEC {
+			return nil, &FormatError{path, fmt.Sprintf("%v file, not an image golink link wrote (ET_EXEC)", elf.Type(h.Type))}
+		}
+	}
+	ef, err := gelf.DecodeExecutable(path, data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err
 	}
-	var hdr elf.Header64
-	if ef.Type != elf.ET_EXEC || ef.Class != elf.ELFCLASS64 || ef.Data != elf.ELFDATA2LSB ||
-		binary.Read(bytes.NewReader(data), binary.LittleEndian, &hdr) != nil {
-		return nil, &FormatError{path, fmt.Sprintf("%v %v %v file, not an image golink link wrote (ELF64 LSB ET_EXEC)", ef.Class, ef.Data, ef.Type)}
-	}
-	img := &Image{Path: path, Machine: ef.Machine, Flags: hdr.Flags, Entry: ef.Entry}
-	r := &reader{img: img, ef: ef, data: data}
+	img := &Image{Path: path, Machine: ef.Machine, Flags: ef.Flags}
+	r := &reader{img: img, ef: ef}
 	for _, step := range []func() error{r.layout, r.memory, r.sections, r.symbols, r.name} {
 		if err := step(); err != nil {
 			return nil, err
 		}
+	}
+	if v, ok := img.Symbol("init_module"); ok {
+		img.Entry = v
 	}
 	if img.Exports, err = img.ReadExports(); err != nil {
 		return nil, &FormatError{path, err.Error()}
@@ -61,9 +66,18 @@ func Read(path string, data []byte) (*Image, error) {
 // reader is the state of one Read.
 type reader struct {
 	img   *Image
-	ef    *elf.File
-	data  []byte
+	ef    *gelf.File
 	remap []int // file section index -> image section index (0: not kept)
+}
+
+// section returns the index of the first section called name, 0 if none.
+func (r *reader) section(name string) int {
+	for i := 1; i < len(r.ef.Sections); i++ {
+		if r.ef.Sections[i].Name == name {
+			return i
+		}
+	}
+	return 0
 }
 
 func (r *reader) errorf(format string, args ...any) error {
@@ -72,14 +86,11 @@ func (r *reader) errorf(format string, args ...any) error {
 
 // layout takes the regions from the LayoutSection record.
 func (r *reader) layout() error {
-	s := r.ef.Section(LayoutSection)
-	if s == nil || s.Type != elf.SHT_PROGBITS || s.Size != layoutRecordSize {
+	i := r.section(LayoutSection)
+	if i == 0 || r.ef.Sections[i].Type != elf.SHT_PROGBITS || r.ef.Sections[i].Size != layoutRecordSize {
 		return r.errorf("no %s record of %d bytes: not an image golink link wrote", LayoutSection, layoutRecordSize)
 	}
-	b, err := s.Data()
-	if err != nil {
-		return r.errorf("%s: %v", LayoutSection, err)
-	}
+	b := r.ef.Bytes(i)
 	v := func(i int) uint64 { return le.Uint64(b[8*i:]) }
 	region := func(i int) Region {
 		return Region{Base: v(i), Layout: Layout{Size: v(i + 1), TextSize: v(i + 2), RoSize: v(i + 3), RoAfterInitSize: v(i + 4)}}
@@ -92,8 +103,8 @@ func (r *reader) layout() error {
 			return r.errorf("%s: region at %#x has its class boundaries out of order: %+v", LayoutSection, x.Base, x.Layout)
 		}
 	}
-	if total := img.Core.Size + img.Init.Size + img.Percpu.Size; total < img.Core.Size || total > uint64(len(r.data))+maxMemory {
-		return r.errorf("%s: %#x bytes of module memory, more than a %d-byte file justifies", LayoutSection, total, len(r.data))
+	if total := img.Core.Size + img.Init.Size + img.Percpu.Size; total < img.Core.Size || total > uint64(len(r.ef.Data))+maxMemory {
+		return r.errorf("%s: %#x bytes of module memory, more than a %d-byte file justifies", LayoutSection, total, len(r.ef.Data))
 	}
 	return nil
 }
@@ -103,18 +114,18 @@ func (r *reader) layout() error {
 func (r *reader) memory() error {
 	img := r.img
 	img.CoreMem, img.InitMem, img.PercpuMem = make([]byte, img.Core.Size), make([]byte, img.Init.Size), make([]byte, img.Percpu.Size)
-	var kmalloc *elf.Section
-	if k := r.ef.Section(KmallocSection); k != nil && k.Flags&elf.SHF_ALLOC != 0 {
-		kmalloc = k
+	var kmalloc *gelf.Section
+	if k := r.section(KmallocSection); k != 0 && r.ef.Sections[k].Flags&elf.SHF_ALLOC != 0 {
+		kmalloc = &r.ef.Sections[k]
 	}
 	for _, p := range r.ef.Progs {
-		if p.Type != elf.PT_LOAD {
+		if elf.ProgType(p.Type) != elf.PT_LOAD {
 			continue
 		}
-		if p.Filesz != p.Memsz || p.Off > uint64(len(r.data)) || p.Filesz > uint64(len(r.data))-p.Off {
-			return r.errorf("segment at %#x lies outside the file", p.Vaddr)
+		if p.Filesz != p.Memsz {
+			return r.errorf("segment at %#x has %#x bytes in the file and %#x in memory: not an image golink wrote", p.Vaddr, p.Filesz, p.Memsz)
 		}
-		b := r.data[p.Off : p.Off+p.Filesz]
+		b := r.ef.Data[p.Off : p.Off+p.Filesz]
 		if kmalloc != nil && p.Vaddr == kmalloc.Addr {
 			img.Kmalloc = &ParamArea{Base: p.Vaddr, Data: b[:len(b):len(b)]}
 			continue
@@ -144,7 +155,7 @@ func (r *reader) sections() error {
 	r.remap = make([]int, len(r.ef.Sections))
 	img.Sections = []Section{{}}
 	for i, s := range r.ef.Sections {
-		if i == 0 || s.Type == elf.SHT_SYMTAB || s.Name == LayoutSection || s.Name == KmallocSection || r.isSymbolStrings(i) {
+		if i == 0 || i == r.ef.ShStrNdx || s.Type == elf.SHT_SYMTAB || s.Name == LayoutSection || s.Name == KmallocSection || r.isSymbolStrings(i) {
 			continue
 		}
 		sec := Section{Index: len(img.Sections), Name: s.Name, Type: s.Type, Flags: s.Flags, Addr: s.Addr, Size: s.Size,
@@ -161,11 +172,7 @@ func (r *reader) sections() error {
 			}
 			sec.Data = b
 		case s.Type != elf.SHT_NOBITS:
-			b, err := s.Data()
-			if err != nil {
-				return r.errorf("section %s: %v", s.Name, err)
-			}
-			sec.Data = b
+			sec.Data = r.ef.Bytes(i)
 		}
 		r.remap[i] = sec.Index
 		img.Sections = append(img.Sections, sec)
@@ -173,29 +180,32 @@ func (r *reader) sections() error {
 	return nil
 }
 
-// isSymbolStrings reports whether file section i is the string table of
-// a symbol table or of the section names.
+// isSymbolStrings reports whether file section i is a symbol table's
+// string table.
 func (r *reader) isSymbolStrings(i int) bool {
-	if r.ef.Sections[i].Type != elf.SHT_STRTAB {
-		return false
-	}
 	for _, s := range r.ef.Sections {
 		if s.Type == elf.SHT_SYMTAB && int(s.Link) == i {
 			return true
 		}
 	}
-	return r.ef.Sections[i].Name == ".shstrtab"
+	return false
 }
 
 func (r *reader) symbols() error {
-	syms, err := r.ef.Symbols()
-	if err != nil && !errors.Is(err, elf.ErrNoSymbols) {
-		return fmt.Errorf("%s: %w", r.img.Path, err)
-	}
 	img := r.img
-	img.Symbols = make([]Symbol, 1, len(syms)+1)
-	for _, s := range syms {
-		shndx := s.Section
+	img.Symbols = []Symbol{{}}
+	if r.ef.Symtab == 0 {
+		return nil
+	}
+	tab, err := r.ef.SymTab(r.ef.Symtab)
+	if err != nil {
+		return err
+	}
+	for i, s := range tab.All() {
+		if i == 0 {
+			continue
+		}
+		shndx := s.Shndx
 		if shndx != elf.SHN_UNDEF && shndx < elf.SHN_LORESERVE {
 			if int(shndx) >= len(r.remap) || r.remap[shndx] == 0 {
 				return r.errorf("symbol %s is in section %d, which the image does not describe", s.Name, shndx)
@@ -213,7 +223,7 @@ func (r *reader) name() error {
 	if s := img.Section(".modinfo"); s != nil && s.Flags&elf.SHF_ALLOC == 0 {
 		img.Modinfo = s.Data
 	}
-	if v, ok := modinfoGet(img.Modinfo, "name"); ok {
+	if v, ok := img.Modinfo.Get("name"); ok {
 		img.Name = v
 		return nil
 	}
@@ -221,7 +231,7 @@ func (r *reader) name() error {
 	if s == nil {
 		return r.errorf("no .gnu.linkonce.this_module: not a module image")
 	}
-	name, err := thisModuleName(s.Data)
+	name, err := modinfo.ThisModuleName(s.Data)
 	if err != nil {
 		return r.errorf("%v", err)
 	}
