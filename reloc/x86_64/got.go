@@ -91,69 +91,34 @@ func gotBaseType(t elf.R_X86_64) bool {
 	return false
 }
 
-// symTable is the object's symbol table and its strings, read raw: the
-// pre-pass runs before the core decodes symbols, and looks only at the
-// few it needs.
-type symTable struct {
-	tab, strtab []byte
-}
-
-func newSymTable(f *gelf.File) symTable {
+// symtabOf returns the object's symbol table, or the zero SymTab (no
+// entries) when it has none or a bad one, which the core refuses.
+func symtabOf(f *gelf.File) gelf.SymTab {
 	if f == nil || f.Symtab <= 0 {
-		return symTable{}
+		return gelf.SymTab{}
 	}
-	return symTable{f.Bytes(f.Symtab), f.Bytes(int(f.Sections[f.Symtab].Link))}
+	t, err := f.SymTab(f.Symtab)
+	if err != nil {
+		return gelf.SymTab{}
+	}
+	return t
 }
 
-func (t symTable) len() int { return len(t.tab) / gelf.SymSize }
-
-// undefined reports whether symbol i is undefined, and its name's bytes.
-func (t symTable) undefined(i uint32) (bool, []byte) {
-	off := uint64(i) * gelf.SymSize
-	if off+gelf.SymSize > uint64(len(t.tab)) {
+// undefined reports whether symbol i of t is undefined, and its name's
+// bytes.
+func undefined(t gelf.SymTab, i uint32) (bool, []byte) {
+	if int(i) >= t.Len() || elf.SectionIndex(t.Sym(int(i)).Shndx) != elf.SHN_UNDEF {
 		return false, nil
 	}
-	if elf.SectionIndex(le.Uint16(t.tab[off+6:])) != elf.SHN_UNDEF {
-		return false, nil
-	}
-	name := le.Uint32(t.tab[off:])
-	if uint64(name) >= uint64(len(t.strtab)) {
-		return true, nil
-	}
-	b := t.strtab[name:]
-	for k, c := range b {
-		if c == 0 {
-			return true, b[:k]
-		}
-	}
-	return true, nil
-}
-
-// name returns symbol i's name.
-func (t symTable) name(i uint32) string {
-	off := uint64(i) * gelf.SymSize
-	if off+gelf.SymSize > uint64(len(t.tab)) {
-		return ""
-	}
-	name := le.Uint32(t.tab[off:])
-	if uint64(name) >= uint64(len(t.strtab)) {
-		return ""
-	}
-	b := t.strtab[name:]
-	for k, c := range b {
-		if c == 0 {
-			return string(b[:k])
-		}
-	}
-	return ""
+	return true, t.NameBytes(int(i))
 }
 
 // sizeGOT counts what the module's relocations need and appends .got and
 // .plt to its sections (only those it needs, so an object without GOT or
 // PLT relocations is laid out exactly as the kernel lays it out).
 func sizeGOT(m *reloc.Module, relocs []reloc.RelocSection) (*gotPlan, error) {
-	syms := newSymTable(m.File)
-	n := syms.len()
+	syms := symtabOf(m.File)
+	n := syms.Len()
 	g := &gotPlan{got: -1, plt: -1, slot: make([]int32, n), stub: make([]int32, n)}
 	// seen marks symbols whose undefined-ness and name have been looked
 	// at: 1 looked at, 2 the undefined _GLOBAL_OFFSET_TABLE_.
@@ -184,7 +149,7 @@ func sizeGOT(m *reloc.Module, relocs []reloc.RelocSection) (*gotPlan, error) {
 			}
 			if seen[sym] == 0 {
 				seen[sym] = 1
-				if undef, name := syms.undefined(sym); undef && string(name) == gotSymbol {
+				if undef, name := undefined(syms, sym); undef && string(name) == gotSymbol {
 					seen[sym] = 2
 				}
 			}
@@ -193,7 +158,7 @@ func sizeGOT(m *reloc.Module, relocs []reloc.RelocSection) (*gotPlan, error) {
 				continue
 			}
 			if (t == elf.R_X86_64_PLT32 || t == elf.R_X86_64_PLTOFF64) && g.stub[sym] == 0 {
-				if undef, name := syms.undefined(sym); undef && len(name) > 0 {
+				if undef, name := undefined(syms, sym); undef && len(name) > 0 {
 					g.pltSyms = append(g.pltSyms, sym)
 					g.stub[sym] = int32(len(g.pltSyms))
 				}
@@ -345,9 +310,9 @@ func (g *gotPLT) contribution() *reloc.Contribution {
 		return nil
 	}
 	c := &reloc.Contribution{Symbols: make([]reloc.ExtraSymbol, 0, len(g.pltSyms))}
-	syms := newSymTable(g.m.File)
+	syms := symtabOf(g.m.File)
 	for i, sym := range g.pltSyms {
-		c.Symbols = append(c.Symbols, reloc.ExtraSymbol{Name: syms.name(sym) + "@plt", Value: g.pltSec.Addr + uint64(i)*pltStubSize,
+		c.Symbols = append(c.Symbols, reloc.ExtraSymbol{Name: syms.Name(int(sym)) + "@plt", Value: g.pltSec.Addr + uint64(i)*pltStubSize,
 			Size: pltStubSize, Info: elf.ST_INFO(elf.STB_LOCAL, elf.STT_FUNC), Section: -1})
 	}
 	return c
