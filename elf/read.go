@@ -13,11 +13,12 @@ import (
 // use raises SIGBUS on the next touch of a lost page and kills the
 // process; a read file that is short or shrinks as it is read is only a
 // short buffer, which Decode refuses with a *FormatError like any other
-// truncated object. Reading also measured faster where it matters most:
-// opening and decoding the 4022 modules of the 6.1 tree, best of 5, 2
-// cores, read 245 ms vs mapped 282 ms on one goroutine, 207 vs 194 ms on
-// two (the mapped figure pays munmap's TLB shootdowns; see the bench
-// program cited in the commit that made this change).
+// truncated object. Reading is also no slower (BenchmarkOpenTree: open,
+// decode and close the 4022 modules of the 6.1 tree, 2 cores, idle
+// machine, three runs of 5): read 159-167 ms vs mapped 171-185 ms on one
+// goroutine, 89-95 ms vs 141-150 ms on two, where munmap's TLB shootdowns
+// cost the mapping most. On the 6.12 .ko.xz tree xz dominates and both
+// read the compressed file once (27.0 s vs 24.7 s, 14.7 s vs 19.0 s).
 //
 // Buffers are recycled through one pool per power-of-two size class, so a
 // tool that opens thousands of modules in turn (modinfo, depmod) reuses a

@@ -97,13 +97,15 @@ func scanSymbols(f *gelf.File, fn func(name []byte, s *rawSym)) error {
 	if err != nil {
 		return err
 	}
+	var rs rawSym // one for the whole scan: fn may keep no pointer to it
 	for i := 1; i < t.Len(); i++ {
 		name := t.NameBytes(i)
 		if len(name) == 0 {
 			continue
 		}
 		s := t.Sym(i)
-		fn(name, &rawSym{index: i, info: s.Info, shndx: elf.SectionIndex(s.Shndx), value: s.Value})
+		rs = rawSym{index: i, info: s.Info, shndx: elf.SectionIndex(s.Shndx), value: s.Value}
+		fn(name, &rs)
 	}
 	return nil
 }
