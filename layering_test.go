@@ -28,7 +28,7 @@ var layers = []struct {
 	{"image", "elf kallsyms modinfo params reloc symtab", "the linked image: build, write, read back, exports, params, kallsyms"},
 	{"kmod", "elf internal/workers modinfo modversions symtab", "kmod's tools; not the linker"},
 	{"", "elf image internal/workers modinfo modversions reloc symtab", "the linker; never a backend"},
-	{"lifecycle", ". elf image params symtab", "the module registry, over any Executor"},
+	{"lifecycle", ". elf image modinfo params symtab", "the module registry, over any Executor"},
 	// host runs linked code in this process, which only x86_64 code can
 	// do, with the GOT and PLT the x86_64 backend makes for plain gcc -c
 	// output (x86_64.Options{GOT: true}): it is that backend's executor,

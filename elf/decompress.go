@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
@@ -70,4 +71,22 @@ func decompress(data []byte) ([]byte, string, error) {
 			fmt.Sprintf("more than %d bytes", int64(MaxModuleSize)))
 	}
 	return buf.Bytes(), comp, nil
+}
+
+// moduleSuffixes are the file name endings of kernel modules, in depmod's
+// order: plain, then compressed as Decode undoes it.
+var moduleSuffixes = [...]string{".ko", ".ko.gz", ".ko.xz", ".ko.zst"}
+
+// ModuleSuffixes returns the file name endings of kernel modules, in
+// depmod's order: ".ko", ".ko.gz", ".ko.xz", ".ko.zst".
+func ModuleSuffixes() []string { return moduleSuffixes[:] }
+
+// IsModuleName reports whether name ends in one of ModuleSuffixes.
+func IsModuleName(name string) bool {
+	for _, s := range moduleSuffixes {
+		if strings.HasSuffix(name, s) {
+			return true
+		}
+	}
+	return false
 }

@@ -7,11 +7,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
+	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/internal/workers"
 	"github.com/golink/golink/symtab"
 )
 
@@ -35,9 +35,6 @@ type DepmodConfig struct {
 
 // DefaultConfigPaths are where kmod looks for depmod.d configuration.
 var DefaultConfigPaths = []string{"/run/depmod.d", "/etc/depmod.d", "/lib/depmod.d"}
-
-// ModExts are the file name endings depmod takes for modules.
-var ModExts = []string{".ko", ".ko.gz", ".ko.xz", ".ko.zst"}
 
 // Depmod is a computed module index: what depmod writes.
 type Depmod struct {
@@ -217,14 +214,7 @@ func (d *Depmod) search(searches []cfgSearch, overrides []string) error {
 	return nil
 }
 
-func hasModExt(name string) bool {
-	for _, e := range ModExts {
-		if strings.HasSuffix(name, e) {
-			return true
-		}
-	}
-	return false
-}
+func hasModExt(name string) bool { return gelf.IsModuleName(name) }
 
 func (d *Depmod) addFile(path, base string, byName map[string]*depMod, searches []cfgSearch, overrides []string) {
 	if !hasModExt(base) {
@@ -346,26 +336,7 @@ func errnoText(err error) string {
 
 // load reads every module concurrently.
 func (d *Depmod) load() {
-	jobs := d.cfg.Jobs
-	if jobs <= 0 {
-		jobs = runtime.GOMAXPROCS(0)
-	}
-	var wg sync.WaitGroup
-	work := make(chan *depMod, 64)
-	for range jobs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for m := range work {
-				m.loadModule()
-			}
-		}()
-	}
-	for _, m := range d.modules {
-		work <- m
-	}
-	close(work)
-	wg.Wait()
+	workers.Run(len(d.modules), d.cfg.Jobs, func(i int) { d.modules[i].loadModule() })
 }
 
 func (m *depMod) loadModule() {

@@ -15,6 +15,7 @@ import (
 	"github.com/golink/golink"
 	gelf "github.com/golink/golink/elf"
 	"github.com/golink/golink/image"
+	"github.com/golink/golink/modinfo"
 	"github.com/golink/golink/symtab"
 )
 
@@ -255,8 +256,8 @@ func nameFromFile(path string) string {
 	if i := strings.IndexByte(base, '.'); i >= 0 {
 		base = base[:i]
 	}
-	if len(base) >= 56 { // MODULE_NAME_LEN
-		base = base[:55]
+	if len(base) >= modinfo.NameLen { // MODULE_NAME_LEN
+		base = base[:modinfo.NameLen-1]
 	}
 	return strings.ReplaceAll(base, "-", "_")
 }

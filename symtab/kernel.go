@@ -239,27 +239,11 @@ func KernelTable(addrs []MapSymbol, symvers []SymversEntry) (*Table, error) {
 
 func isLocal(c byte) bool { return c >= 'a' && c <= 'z' }
 
-// LoadKernel reads a kernel's symbols: addresses from mapPath (System.map or
-// vmlinux), exports from symversPath ("" for none). See KernelTable.
+// LoadKernel is ReadKernel's exported-symbol table alone.
 func LoadKernel(mapPath, symversPath string) (*Table, error) {
-	addrs, err := ReadAddresses(mapPath)
+	k, err := ReadKernel(mapPath, symversPath)
 	if err != nil {
 		return nil, err
 	}
-	var sv []SymversEntry
-	if symversPath != "" {
-		f, err := os.Open(symversPath)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		sv, err = ParseSymvers(f, symversPath)
-		if err != nil {
-			return nil, err
-		}
-		if sv == nil {
-			sv = []SymversEntry{}
-		}
-	}
-	return KernelTable(addrs, sv)
+	return k.Table, nil
 }

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/golink/golink"
+	gelf "github.com/golink/golink/elf"
 	"github.com/golink/golink/image"
 	"github.com/golink/golink/symtab"
 )
@@ -203,18 +204,6 @@ func writeImage(path string, img *image.Image) error {
 	return f.Close()
 }
 
-// moduleSuffixes are the file names golink links when given a directory.
-var moduleSuffixes = []string{".ko", ".ko.xz", ".ko.gz", ".ko.zst"}
-
-func isModuleName(name string) bool {
-	for _, s := range moduleSuffixes {
-		if strings.HasSuffix(name, s) {
-			return true
-		}
-	}
-	return false
-}
-
 // modulePaths expands directories into the modules under them, sorted; files
 // are taken as given.
 func modulePaths(args []string) ([]string, error) {
@@ -233,7 +222,7 @@ func modulePaths(args []string) ([]string, error) {
 			if err != nil {
 				return err
 			}
-			if !d.IsDir() && isModuleName(d.Name()) {
+			if !d.IsDir() && gelf.IsModuleName(d.Name()) {
 				found = append(found, p)
 			}
 			return nil

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"syscall"
 
+	gelf "github.com/golink/golink/elf"
 	"github.com/golink/golink/image"
 	"github.com/golink/golink/params"
 )
@@ -40,7 +41,7 @@ func splitModuleArgs(args []string) ([]string, *moduleArgs, error) {
 	var opts [][]string
 	cur := -1
 	for _, a := range args {
-		if st, err := os.Stat(a); err == nil && (st.IsDir() || isModuleName(a) || isELF(a)) {
+		if st, err := os.Stat(a); err == nil && (st.IsDir() || gelf.IsModuleName(a) || isELF(a)) {
 			mods = append(mods, a)
 			opts = append(opts, nil)
 			cur = len(mods) - 1

@@ -4,9 +4,9 @@ import (
 	"io/fs"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 
+	gelf "github.com/golink/golink/elf"
 	"github.com/golink/golink/symtab"
 )
 
@@ -38,8 +38,7 @@ func ModulePaths(tb testing.TB, dir string) []string {
 			return err
 		}
 		n := d.Name()
-		if !d.IsDir() && (strings.HasSuffix(n, ".ko") || strings.HasSuffix(n, ".ko.xz") ||
-			strings.HasSuffix(n, ".ko.gz") || strings.HasSuffix(n, ".ko.zst")) {
+		if !d.IsDir() && gelf.IsModuleName(n) {
 			out = append(out, p)
 		}
 		return nil
