@@ -33,9 +33,9 @@ var layers = []struct {
 	// do, with the GOT and PLT the x86_64 backend makes for plain gcc -c
 	// output (x86_64.Options{GOT: true}): it is that backend's executor,
 	// so it is the second place that names one.
-	{"host", ". elf image lifecycle params reloc reloc/x86_64 symtab host/internal/dl", "executing x86_64 modules in this process (cgo)"},
+	{"host", ". image lifecycle reloc reloc/x86_64 symtab", "executing x86_64 modules in this process (cgo)"},
 	{"host/internal/dl", "", "dlopen for the benchmarks' baseline (cgo)"},
-	{"internal/corpus", "symtab", "the tests' Debian corpus"},
+	{"internal/corpus", "elf symtab", "the tests' Debian corpus"},
 	{"cmd/golink", "*", "the CLI: the only place that picks backends"},
 }
 
