@@ -14,6 +14,17 @@
 
 /* ---- Exported to modules: the parameter ops (kernel/params.c). ---- */
 
+/*
+ * These structs restate include/golink/module.h's (the kernel's
+ * include/linux/moduleparam.h) because this file cannot include that
+ * header: module.h is freestanding and types int64_t and uint64_t as the
+ * kernel does (long long), which clashes with the <stdint.h> that
+ * runtime.h and libc need here (long), and it redefines offsetof. Besides,
+ * cgo's build cache does not see headers outside host/ (golang/go#24355),
+ * so an edit to module.h would not rebuild this file. The assertions below
+ * pin the layout both declarations must have, the x86_64 kernel ABI that
+ * module code built against module.h expects; module.h asserts the same.
+ */
 struct kernel_param;
 struct kernel_param_ops {
 	unsigned int flags;
@@ -45,7 +56,30 @@ struct kernel_param {
 		const struct kparam_array *arr;
 	};
 };
+#define ABI(t, m, off) _Static_assert(__builtin_offsetof(struct t, m) == off, #t "." #m " at " #off)
+_Static_assert(sizeof(struct kernel_param_ops) == 32, "struct kernel_param_ops is 32 bytes");
+ABI(kernel_param_ops, flags, 0);
+ABI(kernel_param_ops, set, 8);
+ABI(kernel_param_ops, get, 16);
+ABI(kernel_param_ops, free, 24);
+_Static_assert(sizeof(struct kparam_string) == 16, "struct kparam_string is 16 bytes");
+ABI(kparam_string, maxlen, 0);
+ABI(kparam_string, string, 8);
+_Static_assert(sizeof(struct kparam_array) == 32, "struct kparam_array is 32 bytes");
+ABI(kparam_array, max, 0);
+ABI(kparam_array, elemsize, 4);
+ABI(kparam_array, num, 8);
+ABI(kparam_array, ops, 16);
+ABI(kparam_array, elem, 24);
 _Static_assert(sizeof(struct kernel_param) == 40, "struct kernel_param is 40 bytes");
+ABI(kernel_param, name, 0);
+ABI(kernel_param, mod, 8);
+ABI(kernel_param, ops, 16);
+ABI(kernel_param, perm, 24);
+ABI(kernel_param, level, 26);
+ABI(kernel_param, flags, 27);
+ABI(kernel_param, arg, 32);
+#undef ABI
 
 #define KERNEL_PARAM_OPS_FL_NOARG 1
 #define PAGE_SIZE 4096

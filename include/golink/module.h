@@ -419,6 +419,31 @@ struct kernel_param {
 		const struct kparam_array *arr;
 	};
 };
+/* The x86_64 layout; host/paramops.c restates these structs and asserts the same. */
+#define __golink_abi(t, m, off) _Static_assert(offsetof(struct t, m) == off, #t "." #m " at " #off)
+_Static_assert(sizeof(struct kernel_param_ops) == 32, "struct kernel_param_ops is 32 bytes");
+__golink_abi(kernel_param_ops, flags, 0);
+__golink_abi(kernel_param_ops, set, 8);
+__golink_abi(kernel_param_ops, get, 16);
+__golink_abi(kernel_param_ops, free, 24);
+_Static_assert(sizeof(struct kparam_string) == 16, "struct kparam_string is 16 bytes");
+__golink_abi(kparam_string, maxlen, 0);
+__golink_abi(kparam_string, string, 8);
+_Static_assert(sizeof(struct kparam_array) == 32, "struct kparam_array is 32 bytes");
+__golink_abi(kparam_array, max, 0);
+__golink_abi(kparam_array, elemsize, 4);
+__golink_abi(kparam_array, num, 8);
+__golink_abi(kparam_array, ops, 16);
+__golink_abi(kparam_array, elem, 24);
+_Static_assert(sizeof(struct kernel_param) == 40, "struct kernel_param is 40 bytes");
+__golink_abi(kernel_param, name, 0);
+__golink_abi(kernel_param, mod, 8);
+__golink_abi(kernel_param, ops, 16);
+__golink_abi(kernel_param, perm, 24);
+__golink_abi(kernel_param, level, 26);
+__golink_abi(kernel_param, flags, 27);
+__golink_abi(kernel_param, arg, 32);
+#undef __golink_abi
 
 #define __param_ops(type) param_ops_##type
 #define __golink_param(name, ops, arg, perm)                                 \
