@@ -24,6 +24,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/golink/golink"
+	"github.com/golink/golink/image"
 	gelf "github.com/golink/golink/elf"
 	"github.com/golink/golink/reloc/x86_64"
 )
@@ -46,7 +47,7 @@ func oracleImage(t *testing.T, path string) ([]byte, error) {
 		return nil, err
 	}
 	var b bytes.Buffer
-	if err := img.WriteELF(&b); err != nil {
+	if _, err := img.WriteTo(&b); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
@@ -770,7 +771,7 @@ func checkOracleImage(t *testing.T, g *oracleGolden, in, out *oracleELF) {
 		fmt.Sprintf("percpu base %#x size %#x", g.percpu[0], g.percpu[1]),
 	}
 	got = []string{"no .golink.layout section"}
-	if ls := out.section(golink.LayoutSection); ls != nil {
+	if ls := out.section(image.LayoutSection); ls != nil {
 		rec := oracleBytes(out, ls, ls.size)
 		if len(rec) != 96 {
 			got = []string{fmt.Sprintf(".golink.layout is %d bytes", len(rec))}

@@ -92,23 +92,26 @@ func renderLink(t *testing.T, path string, kernel *symtab.Table) string {
 	for _, l := range img.Log {
 		fmt.Fprintf(&b, "log: %s\n", l.Text)
 	}
+	// Sections and symbols as the object has them, at the places the link
+	// gave them: by the object's section indexes and in its symbol order.
 	b.WriteString("sections:\n")
-	for _, s := range img.Sections {
-		if !s.Loaded {
+	for i, os := range obj.Sections {
+		s := img.Section(os.Name)
+		if i == 0 || s == nil || !s.Loaded {
 			continue
 		}
 		where := "core"
 		if s.Init {
 			where = "init"
 		}
-		fmt.Fprintf(&b, "  [%2d] %-28s %#x %#6x %s %v\n", s.Index, s.Name, s.Addr, s.Size, where, s.Flags)
+		fmt.Fprintf(&b, "  [%2d] %-28s %#x %#6x %s %v\n", i, s.Name, s.Addr, s.Size, where, s.Flags)
 	}
 	b.WriteString("symbols:\n")
-	for i, s := range img.Symbols {
-		if i == 0 || s.Type() == elf.STT_FILE {
+	for i, s := range m.Symbols {
+		if i == 0 || s.Type() == elf.STT_SECTION || s.Type() == elf.STT_FILE {
 			continue
 		}
-		fmt.Fprintf(&b, "  %016x %-10v %-11v %s\n", s.Value, s.Bind(), shndxName(img, s.Shndx), s.Name)
+		fmt.Fprintf(&b, "  %016x %-10v %-11v %s\n", finalValue(obj, img, &s), s.Bind(), objShndxName(obj, s.Shndx), s.Name)
 	}
 	b.WriteString("imports:\n")
 	for _, im := range img.Imports {
@@ -157,7 +160,30 @@ func renderLink(t *testing.T, path string, kernel *symtab.Table) string {
 	return b.String()
 }
 
-func shndxName(img *image.Image, i elf.SectionIndex) string {
+// finalValue is the value the link gave an object symbol: its section's
+// address plus its offset (an unloaded section's address is the scratch
+// copy's, 0 + sh_offset here), the address an import resolved to, or its
+// own value.
+func finalValue(obj *gelf.File, img *image.Image, s *gelf.Symbol) uint64 {
+	switch {
+	case s.Shndx == elf.SHN_UNDEF:
+		for _, im := range img.Imports {
+			if im.Name == s.Name {
+				return im.Addr
+			}
+		}
+		return s.Value
+	case s.Shndx >= elf.SHN_LORESERVE || int(s.Shndx) >= len(obj.Sections):
+		return s.Value
+	}
+	os := &obj.Sections[s.Shndx]
+	if is := img.Section(os.Name); is != nil && (is.Loaded || is.Index == img.PercpuSec) {
+		return is.Addr + s.Value
+	}
+	return os.Offset + s.Value
+}
+
+func objShndxName(obj *gelf.File, i elf.SectionIndex) string {
 	switch {
 	case i == elf.SHN_UNDEF:
 		return "UND"
@@ -165,8 +191,8 @@ func shndxName(img *image.Image, i elf.SectionIndex) string {
 		return "ABS"
 	case i == elf.SHN_COMMON:
 		return "COM"
-	case int(i) < len(img.Sections):
-		return img.Sections[i].Name
+	case int(i) < len(obj.Sections):
+		return obj.Sections[i].Name
 	}
 	return fmt.Sprint(uint16(i))
 }

@@ -77,7 +77,11 @@ func (img *Image) takeSections(l *Linked) []int {
 			out.Addr, out.Data = l.Percpu.Base, l.PercpuMem
 			img.PercpuSec = out.Index
 		case (i == l.ModinfoSec || i == l.VersionsSec) && i != 0:
+			// Kept for what they say, not as memory: their symbols are
+			// left out.
 			out.Type, out.Flags, out.Addr, out.Data = elf.SHT_PROGBITS, 0, 0, obj.Bytes(i)
+			img.Sections = append(img.Sections, out)
+			continue
 		default:
 			continue
 		}
