@@ -24,8 +24,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/golink/golink"
-	"github.com/golink/golink/image"
 	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/image"
 	"github.com/golink/golink/reloc/x86_64"
 )
 
