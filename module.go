@@ -82,9 +82,6 @@ type Module struct {
 	relocs   []reloc.RelocSection
 }
 
-// INIT_OFFSET_MASK marks, in the kernel, a section placed in init.
-const initOffsetMask = 1 << 63
-
 // NewModule runs the kernel's checks and layout on obj (load_module up to
 // move_module): setup_load_info, rewrite_section_headers, the arch pre-pass,
 // module_enforce_rwx_sections, layout_sections, layout_symtab. Refusals are

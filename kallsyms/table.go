@@ -183,7 +183,7 @@ func (t *Table) SetKernel(syms []symtab.MapSymbol) error {
 			continue
 		}
 		if len(s.Name) >= ksymNameLen {
-			return fmt.Errorf("kallsyms: name too long (%d bytes): %.40s...", len(s.Name), s.Name)
+			return fmt.Errorf("kallsyms: name too long (%d bytes), starting %.40q", len(s.Name), s.Name)
 		}
 		if t.cfg.TextOnly {
 			inText := found[0] && found[1] && s.Addr >= b.stext && s.Addr <= b.etext

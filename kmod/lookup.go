@@ -62,6 +62,7 @@ func (l *Lookup) Find(name string) (*Found, error) {
 	if f, ok := l.builtin[n]; ok {
 		return &Found{Name: n, Builtin: true, Fields: f}, nil
 	}
+	//lint:ignore ST1005 kmod's words, which golink modinfo matches byte for byte
 	return nil, fmt.Errorf("Module %s not found.", name)
 }
 

@@ -164,7 +164,7 @@ func FuzzKstrtoull(f *testing.F) {
 		if _, err2 := Kstrtoll(s, 0); err2 != nil && err2 != syscall.EINVAL && err2 != syscall.ERANGE {
 			t.Fatalf("Kstrtoll(%q): unexpected error %v", s, err2)
 		}
-		Kstrtobool(s, true)
+		_, _ = Kstrtobool(s, true)
 		if err != nil {
 			if err != syscall.EINVAL && err != syscall.ERANGE {
 				t.Fatalf("Kstrtoull(%q): unexpected error %v", s, err)

@@ -231,7 +231,7 @@ func KernelTable(addrs []MapSymbol, symvers []SymversEntry) (*Table, error) {
 			more = fmt.Sprintf(" and %d more", len(missing)-5)
 			missing = missing[:5]
 		}
-		return nil, fmt.Errorf("Module.symvers exports %s%s, which the kernel's symbol map lacks: are they from the same build?",
+		return nil, fmt.Errorf("the kernel's Module.symvers exports %s%s, which its symbol map lacks: are they from the same build?",
 			strings.Join(missing, ", "), more)
 	}
 	return t, t.Add("", syms)

@@ -11,10 +11,7 @@ import (
 // corpus, as scripts/bench-kmod.sh runs it.
 func BenchmarkModinfoAll(b *testing.B) {
 	dir := corpus.Dir(b, corpus.Default)
-	var paths []string
-	for _, p := range moduleFilesTB(b, corpus.Modules(dir, corpus.Default)) {
-		paths = append(paths, p)
-	}
+	paths := moduleFilesTB(b, corpus.Modules(dir, corpus.Default))
 	args := append([]string{"modinfo"}, paths...)
 	b.ResetTimer()
 	for range b.N {

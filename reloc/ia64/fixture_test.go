@@ -51,17 +51,15 @@ type linkCfg struct {
 }
 
 type check struct {
-	line  int
-	only  []string
-	expr  string
-	links int
+	line int
+	only []string
+	expr string
 }
 
 type wantErr struct {
-	line      int
-	typ, sym  string
-	mustHave  []string
-	matchedBy string
+	line     int
+	typ, sym string
+	mustHave []string
 }
 
 func readFixture(t *testing.T, name string) *fixture {
