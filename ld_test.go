@@ -3,7 +3,6 @@ package golink_test
 import (
 	"bytes"
 	"debug/elf"
-	"encoding/binary"
 	"fmt"
 	"os"
 	"os/exec"
@@ -129,7 +128,7 @@ func ldCompare(dir string, img *image.Image) (string, error) {
 		return "", err
 	}
 	defer obj.Close()
-	in := ldCopy(obj.Data, len(obj.Sections), int(binary.LittleEndian.Uint16(obj.Data[62:])))
+	in := ldCopy(obj.Data, len(obj.Sections), obj.ShStrNdx)
 	if err := os.WriteFile(filepath.Join(dir, "in.o"), in, 0o644); err != nil {
 		return "", err
 	}
@@ -224,14 +223,12 @@ func ldCompare(dir string, img *image.Image) (string, error) {
 // cleared, so that ld copies each input section as it is, as the kernel's
 // loader does, rather than merging strings.
 func ldCopy(data []byte, shnum, shstrndx int) []byte {
-	le := binary.LittleEndian
 	out := append([]byte(nil), data...)
-	shoff := le.Uint64(out[40:])
 	var names bytes.Buffer
 	names.WriteByte(0)
 	for i := 1; i < shnum; i++ {
-		h := out[shoff+uint64(i)*64:]
-		typ := elf.SectionType(le.Uint32(h[4:]))
+		var typ elf.SectionType
+		editSection(out, i, func(s *elf.Section64) { typ = elf.SectionType(s.Type) })
 		off := uint32(names.Len())
 		switch typ {
 		case elf.SHT_SYMTAB:
@@ -242,13 +239,13 @@ func ldCopy(data []byte, shnum, shstrndx int) []byte {
 			names.WriteString(ldName(i))
 		}
 		names.WriteByte(0)
-		le.PutUint32(h[0:], off)
-		le.PutUint64(h[8:], le.Uint64(h[8:])&^uint64(elf.SHF_MERGE|elf.SHF_STRINGS))
+		editSection(out, i, func(s *elf.Section64) {
+			s.Name = off
+			s.Flags &^= uint64(elf.SHF_MERGE | elf.SHF_STRINGS)
+		})
 	}
 	tab := uint64(len(out))
 	out = append(out, names.Bytes()...)
-	h := out[shoff+uint64(shstrndx)*64:]
-	le.PutUint64(h[24:], tab)
-	le.PutUint64(h[32:], uint64(names.Len()))
+	editSection(out, shstrndx, func(s *elf.Section64) { s.Off, s.Size = tab, uint64(names.Len()) })
 	return out
 }

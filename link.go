@@ -2,7 +2,6 @@ package golink
 
 import (
 	"debug/elf"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -313,6 +312,9 @@ outer:
 func (l *linking) writeSymtabCopy() {
 	sec, final := l.rm.Sections[l.m.File.Symtab], l.rm.Symbols
 	for i := 1; i < len(final) && (i+1)*gelf.SymSize <= len(sec.Data); i++ {
-		binary.LittleEndian.PutUint64(sec.Data[i*gelf.SymSize+8:], final[i].Value)
+		b := sec.Data[i*gelf.SymSize:]
+		sym := gelf.DecodeSym64(b)
+		sym.Value = final[i].Value
+		gelf.PutSym64(b, &sym)
 	}
 }

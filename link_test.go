@@ -113,8 +113,7 @@ func TestInvalidSymbolSection(t *testing.T) {
 		syms, _ := f.Symbols(f.Symtab)
 		for i, s := range syms {
 			if s.Name == "hello_total" {
-				off := f.Sections[f.Symtab].Offset + uint64(i)*gelf.SymSize + 6
-				binary.LittleEndian.PutUint16(b[off:], 0x1234)
+				editSymbol(b, f.Sections[f.Symtab].Offset, i, func(s *elf.Sym64) { s.Shndx = 0x1234 })
 			}
 		}
 	})
@@ -128,8 +127,7 @@ func TestInvalidSymbolSection(t *testing.T) {
 func TestRELRefused(t *testing.T) {
 	m := patched(t, "testdata/x86_64/hello.ko", func(f *gelf.File, b []byte) {
 		i := section(f, ".rela.text") // two entries: 48 bytes, three REL entries
-		shoff := binary.LittleEndian.Uint64(b[40:])
-		binary.LittleEndian.PutUint32(b[shoff+uint64(i)*64+4:], uint32(elf.SHT_REL))
+		editSection(b, i, func(s *elf.Section64) { s.Type = uint32(elf.SHT_REL) })
 	})
 	_, err := m.Link(golink.Placement{Core: 0xffffffffa0000000, Percpu: 0x35000}, testKernel(t))
 	var re *reloc.Error
@@ -144,11 +142,10 @@ func TestNoSymbols(t *testing.T) {
 		t.Fatal(err)
 	}
 	f, _ := gelf.Decode("hello.ko", b)
-	shoff := binary.LittleEndian.Uint64(b[40:])
 	// Turn every relocation section and the symbol table into plain data.
 	for i, s := range f.Sections {
 		if s.Type == elf.SHT_RELA || s.Type == elf.SHT_SYMTAB {
-			binary.LittleEndian.PutUint32(b[shoff+uint64(i)*64+4:], uint32(elf.SHT_PROGBITS))
+			editSection(b, i, func(s *elf.Section64) { s.Type = uint32(elf.SHT_PROGBITS) })
 		}
 	}
 	obj, err := gelf.Decode("hello.ko", b)
@@ -163,7 +160,7 @@ func TestNoSymbols(t *testing.T) {
 
 func TestWrongArch(t *testing.T) {
 	b, _ := os.ReadFile("testdata/x86_64/hello.ko")
-	binary.LittleEndian.PutUint16(b[18:], uint16(elf.EM_IA_64))
+	editHeader(b, func(h *elf.Header64) { h.Machine = uint16(elf.EM_IA_64) })
 	obj, err := gelf.Decode("hello.ko", b)
 	if err != nil {
 		t.Fatal(err)

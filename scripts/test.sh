@@ -26,3 +26,7 @@ go test -count=1 "$@" ./...
 # The Golden Rule under the race detector: goroutines enter modules through
 # the guard while others remove and reload them; the tests print their counts.
 go test -count=1 -race -run Stress -v ./lifecycle ./host
+# Batch's promise that its results do not depend on scheduling, under the
+# race detector: the determinism tests link hundreds of times at Jobs > 1.
+go test -count=1 -race -run 'Batch|ConcurrentLink' . ./reloc/ia64 ./reloc/x86_64
+go test -count=1 -race ./internal/workers
