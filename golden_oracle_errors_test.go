@@ -213,8 +213,6 @@ func oracleModinfo(t *testing.T, in *oracleELF) map[string]bool {
 	return m
 }
 
-// ---- Small parsers. ----
-
 func oracleHex(t *testing.T, s string) uint64 {
 	t.Helper()
 	v, err := strconv.ParseUint(strings.TrimPrefix(s, "0x"), 16, 64)

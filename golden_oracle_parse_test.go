@@ -146,8 +146,6 @@ func oracleGoldenFlags(t *testing.T, s string) string {
 	return oracleSortLetters(b.String())
 }
 
-// ---- What the tools say. ----
-
 type oracleELF struct {
 	path     string
 	sections []oracleSection

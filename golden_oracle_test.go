@@ -108,8 +108,6 @@ func TestGoldenOracle(t *testing.T) {
 	}
 }
 
-// ---- The golden, parsed. ----
-
 type oracleGolden struct {
 	core, init    [5]uint64 // base, size, text, ro, ro_after_init (init has no ro_after_init)
 	percpu        [2]uint64 // base, size

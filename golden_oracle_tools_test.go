@@ -218,8 +218,6 @@ func oracleSystemMap(t *testing.T, path string) map[string]uint64 {
 	return m
 }
 
-// ---- The checks. ----
-
 func oracleDiff(t *testing.T, what string, want, got []string) {
 	t.Helper()
 	// Compared as text, so that cmp.Diff shows whole lines.
