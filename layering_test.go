@@ -19,7 +19,7 @@ var layers = []struct {
 	{"modinfo", "", ".modinfo and struct module's name, decoded once"},
 	{"internal/workers", "", "the one worker pool"},
 	{"modversions", "elf", "__versions, check_version, the genksyms CRC"},
-	{"params", "elf", "module parameters: decoding, parsing, applying"},
+	{"params", "elf modinfo", "module parameters: decoding, parsing, applying"},
 	{"symtab", "elf", "exported-symbol tables: System.map, vmlinux, Module.symvers"},
 	{"kallsyms", "symtab", "the kernel's and modules' kallsyms"},
 	{"reloc", "elf", "the backend contract: sites, range checks, errors"},

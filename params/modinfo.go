@@ -1,8 +1,9 @@
 package params
 
 import (
-	"bytes"
 	"strings"
+
+	"github.com/golink/golink/modinfo"
 )
 
 // ModinfoParam is what .modinfo says about one parameter: its
@@ -18,15 +19,15 @@ type ModinfoParam struct {
 }
 
 // ParseModinfo returns the parameters .modinfo describes, in the order of
-// their first mention. modinfo is the section's raw contents: NUL
-// separated "tag=value" strings. Strings without a ':' after the tag are
+// their first mention. mi is the section's raw contents: NUL separated
+// "tag=value" strings (modinfo.Modinfo). Strings without a ':' after the tag are
 // skipped, as kmod skips them.
-func ParseModinfo(modinfo []byte) []ModinfoParam {
+func ParseModinfo(mi []byte) []ModinfoParam {
 	var out []ModinfoParam
 	idx := map[string]int{}
-	for _, raw := range bytes.Split(modinfo, []byte{0}) {
-		key, value, ok := strings.Cut(string(raw), "=")
-		if !ok || (key != "parm" && key != "parmtype") {
+	for _, e := range modinfo.Modinfo(mi).Entries() {
+		key, value := e.Key, e.Value
+		if key != "parm" && key != "parmtype" {
 			continue
 		}
 		name, rest, ok := strings.Cut(value, ":")
