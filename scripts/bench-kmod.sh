@@ -6,6 +6,8 @@
 #   depmod -a of the tree (into a scratch copy of its lib/modules/ABI)
 #
 #   scripts/bench-kmod.sh [ABI] [RUNS]     ABI defaults to 6.1.0-47-amd64, RUNS to 7
+#   BASE=REV scripts/bench-kmod.sh ...     also measures golink as of git
+#                                          revision REV, in the same run
 #
 # Prints the median wall time and the median CPU time (user+sys) of each
 # tool and golink's ratio to kmod (below 1: golink is faster).
@@ -18,6 +20,11 @@ dir=$("$here/scripts/corpus.sh" "$abi")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 (cd "$here" && go build -o "$work/golink" ./cmd/golink)
+if [ -n "${BASE:-}" ]; then
+	git -C "$here" worktree add -q --detach "$work/base-src" "$BASE"
+	trap 'git -C "$here" worktree remove --force "$work/base-src" 2>/dev/null; rm -rf "$work"' EXIT
+	(cd "$work/base-src" && go build -o "$work/golink-base" ./cmd/golink)
+fi
 mods=$dir/lib/modules/$abi
 mkdir -p "$work/root/lib/modules/$abi"
 for e in "$mods"/*; do
@@ -58,9 +65,17 @@ echo "# $abi: ${#files[@]} modules, $runs runs each, $(nproc) CPUs, $("$modinfo"
 k=$(measure kmod "$modinfo" "${files[@]}")
 g=$(measure golink "$work/golink" modinfo "${files[@]}")
 report "modinfo (all modules)" "$k" "$g"
+if [ -n "${BASE:-}" ]; then
+	b=$(measure base "$work/golink-base" modinfo "${files[@]}")
+	report "modinfo, golink as of $BASE" "$k" "$b"
+fi
 k=$(measure kmod "$depmod" -b "$work/root" "$abi")
 g=$(measure golink "$work/golink" depmod -b "$work/root" "$abi")
 report "depmod -a" "$k" "$g"
+if [ -n "${BASE:-}" ]; then
+	b=$(measure base "$work/golink-base" depmod -b "$work/root" "$abi")
+	report "depmod -a, golink as of $BASE" "$k" "$b"
+fi
 k=$(measure kmod "$depmod" -b "$work/root" -e -E "$dir/Module.symvers" "$abi")
 g=$(measure golink "$work/golink" depmod -b "$work/root" -e -E "$dir/Module.symvers" "$abi")
 report "depmod -a -e -E Module.symvers" "$k" "$g"

@@ -2,6 +2,8 @@
 # bench.sh — golink against the reference tool, measured in the same run.
 #
 #   scripts/bench.sh [ABI]       (default 6.1.0-47-amd64; RUNS=5)
+#   BASE=REV scripts/bench.sh    also measures golink as of git revision REV
+#                                in the same alternating runs (before/after)
 #
 # link: `golink link` over the whole tree vs kmod's `depmod -b` indexing the
 # same tree. Runs alternate between the two tools; the table shows the median
@@ -22,6 +24,11 @@ tmp=/dev/shm
 work=$(mktemp -d "$tmp/golink-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 go build -o "$work/golink" ./cmd/golink
+if [ -n "${BASE:-}" ]; then
+	git worktree add -q --detach "$work/base-src" "$BASE"
+	trap 'git worktree remove --force "$work/base-src" 2>/dev/null; rm -rf "$work"' EXIT
+	(cd "$work/base-src" && go build -o "$work/golink-base" ./cmd/golink)
+fi
 
 # depmod writes into the tree it indexes: both tools get this copy.
 mkdir -p "$work/root/lib/modules"
@@ -44,6 +51,11 @@ for i in $(seq "$runs"); do
 	measure golink "$work/golink" link -q --kernel "$corpus/System.map" --symvers "$corpus/Module.symvers" \
 		-o "$work/out" "$tree"
 	measure depmod depmod -b "$work/root" "$abi"
+	if [ -n "${BASE:-}" ]; then
+		rm -rf "$work/out"
+		measure base "$work/golink-base" link -q --kernel "$corpus/System.map" --symvers "$corpus/Module.symvers" \
+			-o "$work/out" "$tree"
+	fi
 done
 mods=$(find "$tree" -name '*.ko*' | wc -l)
 gs=$(cut -d' ' -f1 "$work/times-golink" | median)
@@ -58,3 +70,9 @@ echo "|---|---|---|"
 echo "| golink link --kernel System.map --symvers Module.symvers -o OUT TREE | ${gs} s | $((gm / 1024)) MiB |"
 echo "| depmod -b ROOT $abi (kmod $(depmod --version | head -1 | awk '{print $3}')) | ${ds} s | $((dm / 1024)) MiB |"
 echo "| ratio golink/depmod | $(awk -v a="$gs" -v b="$ds" 'BEGIN{printf "%.2f", a/b}') | $(awk -v a="$gm" -v b="$dm" 'BEGIN{printf "%.2f", a/b}') |"
+if [ -n "${BASE:-}" ]; then
+	bs=$(cut -d' ' -f1 "$work/times-base" | median)
+	bm=$(cut -d' ' -f2 "$work/times-base" | median)
+	echo "| golink link as of $BASE (same runs) | ${bs} s | $((bm / 1024)) MiB |"
+	echo "| ratio golink/$BASE | $(awk -v a="$gs" -v b="$bs" 'BEGIN{printf "%.2f", a/b}') | $(awk -v a="$gm" -v b="$bm" 'BEGIN{printf "%.2f", a/b}') |"
+fi
