@@ -148,6 +148,9 @@ func (r *batchRun) load() {
 			it.state = itemRefused
 			return
 		}
+		// Until its turn to link, the module holds no buffer: a tree's
+		// objects would otherwise all be in memory at once.
+		it.mod.detach()
 		it.res.Name, it.state = it.mod.Name, itemLoaded
 	})
 }
@@ -220,6 +223,12 @@ func (r *batchRun) linkOne(it *batchItem) {
 	p := Placement{Core: it.res.Core, Init: it.res.Init, Percpu: it.percpu, Scratch: r.b.Scratch}
 	if r.memory != nil {
 		p.Alloc = r.memory.get
+	}
+	if err := it.mod.reattach(); err != nil {
+		it.res.Err = err
+		it.mod.File.Close()
+		it.mod = nil
+		return
 	}
 	img, err := it.mod.Link(p, r.table)
 	if r.memory != nil && img != nil {

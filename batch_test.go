@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -361,5 +362,41 @@ func TestBatchCycle(t *testing.T) {
 		if bad > 0 {
 			t.Errorf("jobs %d: %d of %d runs differ from the sequential load", jobs, bad, n)
 		}
+	}
+}
+
+// A module's object is read again for its link: changed since it was
+// placed, it fails, as a file that cannot be read does; the rest link.
+func TestBatchObjectChanged(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"hello.ko", "greeter.ko"} {
+		b, err := os.ReadFile("testdata/x86_64/" + n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, n), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	greeter := filepath.Join(dir, "greeter.ko")
+	b := &golink.Batch{Config: cfg, Kernel: testKernel(t), Base: 0xffffffffa0000000, Percpu: 0x35000, Jobs: 1,
+		Output: func(img *image.Image) error {
+			if img.Name == "hello" { // greeter waits for hello: change it now
+				data, _ := os.ReadFile(greeter)
+				data[len(data)-1] ^= 1
+				return os.WriteFile(greeter, data, 0o644)
+			}
+			return nil
+		}}
+	res, err := b.Run([]string{greeter, filepath.Join(dir, "hello.ko")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fe *gelf.FormatError
+	if !errors.As(res[0].Err, &fe) || !strings.Contains(res[0].Err.Error(), "changed") {
+		t.Errorf("greeter changed before its link: %v, want a *elf.FormatError saying so", res[0].Err)
+	}
+	if res[1].Err != nil {
+		t.Errorf("hello: %v", res[1].Err)
 	}
 }

@@ -199,3 +199,34 @@ func (m *Module) relocModule(secs []reloc.Section) *reloc.Module {
 // RelocSections returns the object's relocation sections, decoded, in
 // section order. The slice is shared; callers must not modify it.
 func (m *Module) RelocSections() []reloc.RelocSection { return m.relocs }
+
+// detach lets the object's buffer go while the module waits to be linked
+// (elf.File.Detach): everything but the slices of the file's bytes stays.
+// Only Batch calls it, on modules of its own, between placing and linking.
+func (m *Module) detach() {
+	if !m.File.Detach() {
+		return
+	}
+	m.Modinfo = nil
+	for i := range m.relocs {
+		m.relocs[i].Data = nil
+	}
+}
+
+// reattach takes the object's bytes again for linking (elf.File.Reattach),
+// failing if the file changed.
+func (m *Module) reattach() error {
+	if m.File.Data != nil {
+		return nil // not detached
+	}
+	if err := m.File.Reattach(); err != nil {
+		return err
+	}
+	if m.ModinfoSec != 0 {
+		m.Modinfo = modinfo.Modinfo(m.File.Bytes(m.ModinfoSec))
+	}
+	for i := range m.relocs {
+		m.relocs[i].Data = m.File.Bytes(m.relocs[i].Index)
+	}
+	return nil
+}

@@ -49,7 +49,10 @@ type File struct {
 	Symtab      int          // index of the first SHT_SYMTAB section, 0 if none
 	Progs       []elf.Prog64 // program headers: DecodeExecutable decodes them, Decode does not
 
-	release func()
+	release  func()
+	raw      []byte    // what Open read, while it holds the buffer
+	id       fileID    // the file Open read
+	detached *detached // set by Detach
 }
 
 // Open reads, decompresses, unsigns and validates the object at path.
@@ -57,7 +60,7 @@ type File struct {
 // truncated, or shrinks while read, included) or an *os.PathError. The
 // file is read into a recycled buffer (see ReadFile); Close gives it back.
 func Open(path string) (*File, error) {
-	data, release, err := ReadFile(path)
+	data, release, id, err := readFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +70,7 @@ func Open(path string) (*File, error) {
 		return nil, err
 	}
 	if f.Compression == "" {
-		f.release = release
+		f.release, f.raw, f.id = release, data, id
 	} else {
 		release() // Data is a decompressed copy
 	}
@@ -79,7 +82,7 @@ func Open(path string) (*File, error) {
 func (f *File) Close() error {
 	if f.release != nil {
 		f.release()
-		f.release = nil
+		f.release, f.raw = nil, nil
 	}
 	return nil
 }

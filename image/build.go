@@ -1,6 +1,7 @@
 package image
 
 import (
+	"bytes"
 	"debug/elf"
 
 	gelf "github.com/golink/golink/elf"
@@ -39,7 +40,9 @@ func New(l *Linked) (*Image, error) {
 		Core: l.Core, Init: l.Init, Percpu: l.Percpu, CoreMem: l.CoreMem, InitMem: l.InitMem, PercpuMem: l.PercpuMem,
 		Extra: l.Extra}
 	if l.ModinfoSec != 0 {
-		img.Modinfo = obj.Bytes(l.ModinfoSec)
+		// Copied, as is everything an image keeps of the object: the
+		// object's bytes may go once the link is done.
+		img.Modinfo = bytes.Clone(obj.Bytes(l.ModinfoSec))
 	}
 	index := img.takeSections(l)
 	img.takeSymbols(l, index)
@@ -61,7 +64,11 @@ func (img *Image) takeSections(l *Linked) []int {
 	}
 	secs := l.Module.Sections
 	index := make([]int, len(secs))
-	img.Sections = []Section{{}}
+	n := len(secs) + 1
+	if l.Extra != nil {
+		n += len(l.Extra.Sections)
+	}
+	img.Sections = make([]Section, 1, n)
 	for i, s := range secs {
 		index[i] = -1
 		var entsize uint64
@@ -79,7 +86,7 @@ func (img *Image) takeSections(l *Linked) []int {
 		case (i == l.ModinfoSec || i == l.VersionsSec) && i != 0:
 			// Kept for what they say, not as memory: their symbols are
 			// left out.
-			out.Type, out.Flags, out.Addr, out.Data = elf.SHT_PROGBITS, 0, 0, obj.Bytes(i)
+			out.Type, out.Flags, out.Addr, out.Data = elf.SHT_PROGBITS, 0, 0, bytes.Clone(obj.Bytes(i))
 			img.Sections = append(img.Sections, out)
 			continue
 		default:
@@ -100,7 +107,11 @@ func (img *Image) takeSections(l *Linked) []int {
 // takeSymbols fills Symbols.
 func (img *Image) takeSymbols(l *Linked, index []int) {
 	final := l.Module.Symbols
-	syms := make([]Symbol, 0, len(l.Symbols)+1)
+	n := len(l.Symbols) + 1
+	if l.Extra != nil {
+		n += len(l.Extra.Symbols)
+	}
+	syms := make([]Symbol, 1, n) // the null symbol first
 	for i := 1; i < len(l.Symbols) && i < len(final); i++ {
 		in := &l.Symbols[i]
 		if in.Type() == elf.STT_SECTION {
@@ -128,5 +139,5 @@ func (img *Image) takeSymbols(l *Linked, index []int) {
 			syms = append(syms, out)
 		}
 	}
-	img.Symbols = append([]Symbol{{}}, syms...)
+	img.Symbols = syms
 }

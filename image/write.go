@@ -27,7 +27,8 @@ const KmallocSection = ".golink.kmalloc"
 // sections in order (those in memory take their bytes from the segments),
 // then LayoutSection and KmallocSection; the image's symbols.
 func (img *Image) ELF() *gelf.Output {
-	o := &gelf.Output{Machine: img.Machine, Type: elf.ET_EXEC, Flags: img.Flags, Entry: img.Entry}
+	o := &gelf.Output{Machine: img.Machine, Type: elf.ET_EXEC, Flags: img.Flags, Entry: img.Entry,
+		Sections: make([]gelf.OutSection, 0, len(img.Sections)+1)}
 	img.segments(o)
 	for i := 1; i < len(img.Sections); i++ {
 		s := &img.Sections[i]
