@@ -102,6 +102,9 @@ type batchItem struct {
 	// deps are the modules providing its imports (for each name, the
 	// first exporter in path order); dependents the reverse.
 	deps, dependents []int
+	// importIDs and exportIDs are its imports and exports of names some
+	// placed module exports, by the numbers providers gives them.
+	importIDs, exportIDs []int32
 }
 
 // batchRun is one Run of a Batch: the files, what the phases decided

@@ -6,44 +6,60 @@ import "slices"
 // the placed modules in (loadOrder) and what each link must wait for
 // (after), so that the outcome cannot depend on scheduling.
 func (r *batchRun) order() {
-	provider := r.providers()
+	_, provider := r.providers()
 	r.dependencies(provider)
 	r.loadOrder = r.sequence()
-	r.after = r.conflicts(provider)
+	r.after = r.conflicts(len(provider))
 }
 
-// providers returns, for each name a placed module exports and the kernel
-// does not, the first module in path order exporting it: the provider its
-// importers wait for. (A module exporting a kernel name is refused
-// whenever it links, so such names never change hands.)
-func (r *batchRun) providers() map[string]int {
-	provider := map[string]int{}
+// providers numbers each name a placed module exports and the kernel does
+// not, and returns those numbers and, by number, the first module in path
+// order exporting it: the provider its importers wait for. (A module
+// exporting a kernel name is refused whenever it links, so such names
+// never change hands.) Each placed module's exports and imports of those
+// names are kept by number, for dependencies and conflicts.
+func (r *batchRun) providers() (ids map[string]int32, provider []int) {
+	ids = map[string]int32{}
 	for i, it := range r.items {
 		if it.state != itemPlaced {
 			continue
 		}
 		for _, e := range it.mod.Exports {
-			if _, kernel := r.b.Kernel.Lookup(e); kernel {
-				continue
+			id, seen := ids[e]
+			if !seen {
+				if _, kernel := r.b.Kernel.Lookup(e); kernel {
+					continue
+				}
+				id = int32(len(provider))
+				ids[e] = id
+				provider = append(provider, i)
 			}
-			if _, seen := provider[e]; !seen {
-				provider[e] = i
+			it.exportIDs = append(it.exportIDs, id)
+		}
+	}
+	for _, it := range r.items {
+		if it.state != itemPlaced {
+			continue
+		}
+		for _, name := range it.mod.Imports {
+			if id, ok := ids[name]; ok {
+				it.importIDs = append(it.importIDs, id)
 			}
 		}
 	}
-	return provider
+	return ids, provider
 }
 
 // dependencies records, for each placed module, the providers of its
 // imports (deps) and, for each provider, the modules that use it
 // (dependents), both in path order.
-func (r *batchRun) dependencies(provider map[string]int) {
+func (r *batchRun) dependencies(provider []int) {
 	for i, it := range r.items {
 		if it.state != itemPlaced {
 			continue
 		}
-		for _, name := range it.mod.Imports {
-			if p, ok := provider[name]; ok && p != i && !slices.Contains(it.deps, p) {
+		for _, id := range it.importIDs {
+			if p := provider[id]; p != i && !slices.Contains(it.deps, p) {
 				it.deps = append(it.deps, p)
 				r.items[p].dependents = append(r.items[p].dependents, i)
 			}
@@ -110,36 +126,34 @@ func (r *batchRun) sequence() []int {
 // provider exports what its users import), and so is the edge that decides
 // which of two exporters of a name is refused: the later, unless the
 // earlier failed. Only names some placed module exports can change, so
-// only those (provider's keys) are tracked.
-func (r *batchRun) conflicts(provider map[string]int) [][]int {
+// only those (numbered by providers) are tracked.
+func (r *batchRun) conflicts(names int) [][]int {
 	type access struct {
 		writer  int   // position of the last exporter so far, or -1
 		readers []int // positions of the importers since
 	}
-	names := make(map[string]*access, len(provider))
-	for name := range provider {
-		names[name] = &access{writer: -1}
+	acc := make([]access, names)
+	for i := range acc {
+		acc[i].writer = -1
 	}
 	after := make([][]int, len(r.loadOrder))
 	for k, i := range r.loadOrder {
-		m := r.items[i].mod
+		it := r.items[i]
 		var wait []int
-		for _, name := range m.Imports {
-			if a := names[name]; a != nil {
-				if a.writer >= 0 {
-					wait = append(wait, a.writer)
-				}
-				a.readers = append(a.readers, k)
+		for _, id := range it.importIDs {
+			a := &acc[id]
+			if a.writer >= 0 {
+				wait = append(wait, a.writer)
 			}
+			a.readers = append(a.readers, k)
 		}
-		for _, name := range m.Exports {
-			if a := names[name]; a != nil {
-				if a.writer >= 0 {
-					wait = append(wait, a.writer)
-				}
-				wait = append(wait, a.readers...)
-				a.writer, a.readers = k, nil
+		for _, id := range it.exportIDs {
+			a := &acc[id]
+			if a.writer >= 0 {
+				wait = append(wait, a.writer)
 			}
+			wait = append(wait, a.readers...)
+			a.writer, a.readers = k, nil
 		}
 		slices.Sort(wait)
 		wait = slices.Compact(wait)
