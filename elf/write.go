@@ -43,18 +43,23 @@ type OutSection struct {
 	Data    []byte // contents, for sections outside every segment
 }
 
-// OutSymbol is one symbol of the output. Section is an index into
-// Output.Sections, or -1 with Shndx giving a special index (SHN_ABS,
-// SHN_UNDEF).
+// OutSymbol is one symbol of the output. Shndx is its section index in
+// the file, where Output.Sections[i] is section i+1, or a special index
+// (SHN_UNDEF, SHN_ABS, SHN_COMMON, ...).
 type OutSymbol struct {
-	Name    string
-	Value   uint64
-	Size    uint64
-	Info    byte
-	Other   byte
-	Section int
-	Shndx   elf.SectionIndex
+	Name  string
+	Value uint64
+	Size  uint64
+	Info  byte
+	Other byte
+	Shndx elf.SectionIndex
 }
+
+// Type is the symbol's STT_* type.
+func (s *OutSymbol) Type() elf.SymType { return elf.ST_TYPE(s.Info) }
+
+// Bind is the symbol's STB_* binding.
+func (s *OutSymbol) Bind() elf.SymBind { return elf.ST_BIND(s.Info) }
 
 const pageSize = 4096
 
@@ -176,36 +181,33 @@ func (o *Output) layout() (*outLayout, error) {
 
 // encodeSymbols builds .symtab and .strtab: locals first, as ELF requires.
 func (o *Output) encodeSymbols(l *outLayout) error {
-	syms := make([]OutSymbol, 0, len(o.Symbols))
-	for _, s := range o.Symbols {
-		if elf.ST_BIND(s.Info) == elf.STB_LOCAL {
-			syms = append(syms, s)
-		}
-	}
-	l.firstGlobal = len(syms) + 1
-	for _, s := range o.Symbols {
-		if elf.ST_BIND(s.Info) != elf.STB_LOCAL {
-			syms = append(syms, s)
-		}
-	}
 	// Symbol names are appended as they come: hashing them to share
 	// duplicates would cost more than the few bytes it saves.
-	n := 1
-	for _, s := range syms {
-		n += len(s.Name) + 1
-	}
-	l.strtab = &strtab{b: make([]byte, 1, n)}
-	l.symtab = make([]byte, SymSize*(len(syms)+1))
-	nsec := len(o.Sections)
-	for i, s := range syms {
-		sym := elf.Sym64{Name: l.strtab.put(s.Name), Info: s.Info, Other: s.Other, Shndx: uint16(s.Shndx), Value: s.Value, Size: s.Size}
-		if s.Section >= 0 {
-			if s.Section >= nsec {
-				return fmt.Errorf("elf: symbol %s refers to output section %d of %d", s.Name, s.Section, nsec)
-			}
-			sym.Shndx = uint16(s.Section + 1)
+	n, locals := 1, 0
+	for i := range o.Symbols {
+		n += len(o.Symbols[i].Name) + 1
+		if o.Symbols[i].Bind() == elf.STB_LOCAL {
+			locals++
 		}
-		PutSym64(l.symtab[SymSize*(i+1):], &sym)
+	}
+	l.firstGlobal = locals + 1
+	l.strtab = &strtab{b: make([]byte, 1, n)}
+	l.symtab = make([]byte, SymSize*(len(o.Symbols)+1))
+	nsec := len(o.Sections)
+	k := 1
+	for _, local := range [...]bool{true, false} {
+		for i := range o.Symbols {
+			s := &o.Symbols[i]
+			if (s.Bind() == elf.STB_LOCAL) != local {
+				continue
+			}
+			if s.Shndx != elf.SHN_UNDEF && s.Shndx < elf.SHN_LORESERVE && int(s.Shndx) > nsec {
+				return fmt.Errorf("elf: symbol %s refers to section %d of %d", s.Name, s.Shndx, nsec)
+			}
+			sym := elf.Sym64{Name: l.strtab.put(s.Name), Info: s.Info, Other: s.Other, Shndx: uint16(s.Shndx), Value: s.Value, Size: s.Size}
+			PutSym64(l.symtab[SymSize*k:], &sym)
+			k++
+		}
 	}
 	return nil
 }

@@ -21,9 +21,9 @@ func TestWriteReadBack(t *testing.T) {
 			{Name: ".modinfo", Type: elf.SHT_PROGBITS, Data: []byte("name=x\x00"), Align: 1},
 		},
 		Symbols: []OutSymbol{
-			{Name: "g", Info: elf.ST_INFO(elf.STB_GLOBAL, elf.STT_FUNC), Section: 0, Value: 0xffff000000000010},
-			{Name: "l", Info: elf.ST_INFO(elf.STB_LOCAL, elf.STT_OBJECT), Section: 1, Value: 0xffff000000000000 + 2*pageSize},
-			{Name: "abs", Info: elf.ST_INFO(elf.STB_GLOBAL, elf.STT_NOTYPE), Section: -1, Shndx: elf.SHN_ABS, Value: 7},
+			{Name: "g", Info: elf.ST_INFO(elf.STB_GLOBAL, elf.STT_FUNC), Shndx: 1, Value: 0xffff000000000010},
+			{Name: "l", Info: elf.ST_INFO(elf.STB_LOCAL, elf.STT_OBJECT), Shndx: 2, Value: 0xffff000000000000 + 2*pageSize},
+			{Name: "abs", Info: elf.ST_INFO(elf.STB_GLOBAL, elf.STT_NOTYPE), Shndx: elf.SHN_ABS, Value: 7},
 		},
 	}
 	var buf bytes.Buffer

@@ -3,6 +3,7 @@ package image
 import (
 	"debug/elf"
 
+	gelf "github.com/golink/golink/elf"
 	"github.com/golink/golink/modinfo"
 
 	"github.com/golink/golink/reloc"
@@ -50,24 +51,13 @@ type Section struct {
 	Data []byte
 }
 
-// Symbol is one entry of the image's symbol table at its final value.
-// Shndx is an index into Image.Sections or a special index: SHN_ABS for
-// an import that resolved (and for an arch's absolute symbols), SHN_UNDEF
-// for a weak import that did not.
-type Symbol struct {
-	Name  string
-	Value uint64
-	Size  uint64
-	Info  byte
-	Other byte
-	Shndx elf.SectionIndex
-}
-
-// Type is the symbol's STT_* type.
-func (s *Symbol) Type() elf.SymType { return elf.ST_TYPE(s.Info) }
-
-// Bind is the symbol's STB_* binding.
-func (s *Symbol) Bind() elf.SymBind { return elf.ST_BIND(s.Info) }
+// Symbol is one entry of the image's symbol table at its final value, as
+// the file has it: Shndx is an index into Image.Sections (which is the
+// file's section index) or a special index: SHN_ABS for an import that
+// resolved (and for an arch's absolute symbols), SHN_UNDEF for a weak
+// import that did not. It is the writer's type, so that writing an image
+// copies no symbol.
+type Symbol = gelf.OutSymbol
 
 // Import is an undefined symbol of the module and what it resolved to.
 type Import struct {

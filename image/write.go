@@ -38,15 +38,7 @@ func (img *Image) ELF() *gelf.Output {
 		}
 		o.Sections = append(o.Sections, out)
 	}
-	o.Symbols = make([]gelf.OutSymbol, 0, len(img.Symbols))
-	for i := 1; i < len(img.Symbols); i++ {
-		s := &img.Symbols[i]
-		out := gelf.OutSymbol{Name: s.Name, Value: s.Value, Size: s.Size, Info: s.Info, Other: s.Other, Section: -1, Shndx: s.Shndx}
-		if s.Shndx != elf.SHN_UNDEF && s.Shndx < elf.SHN_LORESERVE {
-			out.Section = int(s.Shndx) - 1
-		}
-		o.Symbols = append(o.Symbols, out)
-	}
+	o.Symbols = img.Symbols[1:]
 	o.Sections = append(o.Sections, gelf.OutSection{Name: LayoutSection, Type: elf.SHT_PROGBITS, Align: 8, Data: img.layoutRecord()})
 	if a := img.Kmalloc; a != nil && len(a.Data) > 0 {
 		o.Segments = append(o.Segments, gelf.OutSegment{Flags: elf.PF_R | elf.PF_W, Vaddr: a.Base, Data: a.Data})
