@@ -46,16 +46,20 @@ measure() { # measure NAME CMD... : appends "seconds kbytes" to $work/NAME
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-for i in $(seq "$runs"); do
+link() { # link NAME BINARY: one golink link of the tree, measured
 	rm -rf "$work/out"
-	measure golink "$work/golink" link -q --kernel "$corpus/System.map" --symvers "$corpus/Module.symvers" \
-		-o "$work/out" "$tree"
-	measure depmod depmod -b "$work/root" "$abi"
-	if [ -n "${BASE:-}" ]; then
-		rm -rf "$work/out"
-		measure base "$work/golink-base" link -q --kernel "$corpus/System.map" --symvers "$corpus/Module.symvers" \
-			-o "$work/out" "$tree"
+	measure "$1" "$2" link -q --kernel "$corpus/System.map" --symvers "$corpus/Module.symvers" -o "$work/out" "$tree"
+}
+for i in $(seq "$runs"); do
+	# With BASE, the two golinks take turns going first.
+	if [ -n "${BASE:-}" ] && [ $((i % 2)) -eq 0 ]; then
+		link base "$work/golink-base"
+		link golink "$work/golink"
+	else
+		link golink "$work/golink"
+		[ -z "${BASE:-}" ] || link base "$work/golink-base"
 	fi
+	measure depmod depmod -b "$work/root" "$abi"
 done
 mods=$(find "$tree" -name '*.ko*' | wc -l)
 gs=$(cut -d' ' -f1 "$work/times-golink" | median)
