@@ -2,13 +2,17 @@ package golink_test
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/golink/golink"
 	gelf "github.com/golink/golink/elf"
+	"github.com/golink/golink/image"
+	"github.com/golink/golink/params"
 	"github.com/golink/golink/reloc/x86_64"
+	"github.com/golink/golink/symtab"
 )
 
 // FuzzLink runs the whole pipeline — decode, checks, layout, resolution,
@@ -39,5 +43,45 @@ func FuzzLink(f *testing.F) {
 		if _, err := img.WriteTo(&buf); err != nil {
 			t.Fatalf("WriteELF: %v", err)
 		}
+	})
+}
+
+// FuzzImageRead: image.Read on damaged images returns an error or an
+// image whose readers (parameters and their values, kallsyms, writing it
+// again) return errors or results, never a panic.
+func FuzzImageRead(f *testing.F) {
+	kernel, err := symtab.LoadKernel("testdata/params/System.map", "")
+	if err != nil {
+		f.Fatal(err)
+	}
+	obj, err := gelf.Open("testdata/params/demo.o")
+	if err != nil {
+		f.Fatal(err)
+	}
+	m, err := golink.NewModule(obj, golink.Config{Arch: x86_64.New()})
+	if err != nil {
+		f.Fatal(err)
+	}
+	img, err := m.Link(golink.Placement{Core: 0xffffffffa0000000}, kernel)
+	if err != nil {
+		f.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := img.WriteTo(&buf); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Fuzz(func(t *testing.T, data []byte) {
+		back, err := image.Read("fuzz.elf", data)
+		if err != nil {
+			return
+		}
+		if ps, err := back.Params(); err == nil {
+			for i := range ps {
+				params.Get(&ps[i], back)
+			}
+		}
+		back.Kallsyms()
+		back.WriteTo(io.Discard)
 	})
 }
