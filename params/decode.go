@@ -158,13 +158,14 @@ func (d *objDecoder) bytesAt(field string, ref Ref, n uint64) ([]byte, error) {
 		return nil, d.err(field, "points outside the module (%s%+d)", ref.Sym, ref.Addend)
 	}
 	s := &d.f.Sections[ref.Section]
-	if s.Type == elf.SHT_NOBITS {
-		return nil, d.err(field, "points into %s, which has no contents in the file", s.Name)
+	b := d.f.Bytes(ref.Section)
+	if b == nil {
+		return nil, d.err(field, "points into %s, which has no contents in the file (%v)", s.Name, s.Type)
 	}
-	if ref.Off > s.Size || n > s.Size-ref.Off {
-		return nil, d.err(field, "%s+%#x: %d bytes beyond the section's %#x", s.Name, ref.Off, n, s.Size)
+	if ref.Off > uint64(len(b)) || n > uint64(len(b))-ref.Off {
+		return nil, d.err(field, "%s+%#x: %d bytes beyond the section's %#x", s.Name, ref.Off, n, len(b))
 	}
-	return d.f.Bytes(ref.Section)[ref.Off : ref.Off+n], nil
+	return b[ref.Off : ref.Off+n], nil
 }
 
 func (d *objDecoder) cstring(field string, ref Ref) (string, error) {
