@@ -181,36 +181,17 @@ func roundTrip(img *image.Image) []string {
 }
 
 func TestImageRoundTrip(t *testing.T) {
-	kernel, err := symtab.LoadKernel("testdata/params/System.map", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	b := &golink.Batch{Config: golink.Config{Arch: x86_64.New()}, Kernel: kernel, Base: 0xffffffffa0000000, Percpu: 0x35000,
-		Output: func(img *image.Image) error {
-			if img.Name == "demo" {
-				area := &image.ParamArea{Base: 0xffff888000000000}
-				if _, r, err := img.ApplyParams("name=x names=a,b greeting=hey ints=3", area, nil); err != nil || r.Err() != nil {
-					t.Errorf("apply: %v %v", err, r.Err())
-				}
+	linkParamsTestdata(t, func(img *image.Image, _ *symtab.Table) {
+		if img.Name == "demo" {
+			area := &image.ParamArea{Base: 0xffff888000000000}
+			if _, r, err := img.ApplyParams("name=x names=a,b greeting=hey ints=3", area, nil); err != nil || r.Err() != nil {
+				t.Errorf("apply: %v %v", err, r.Err())
 			}
-			p := roundTrip(img)
-			mu.Lock()
-			defer mu.Unlock()
-			for _, s := range p {
-				t.Error(s)
-			}
-			return nil
-		}}
-	res, err := b.Run([]string{"testdata/params/demo.o", "testdata/params/user.o"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range res {
-		if r.Err != nil {
-			t.Errorf("%s: %v", r.Path, r.Err)
 		}
-	}
+		for _, s := range roundTrip(img) {
+			t.Error(s)
+		}
+	})
 }
 
 // TestImageRoundTripIA64: an ia64 image golink wrote reads back, its

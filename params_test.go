@@ -234,9 +234,10 @@ func le64(b []byte) uint64 {
 		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 }
 
-// TestApplyParamsTestdata links the test objects and sets each of their
-// standard parameters.
-func TestApplyParamsTestdata(t *testing.T) {
+// linkParamsTestdata links testdata/params' objects against its kernel,
+// handing each image to check (one at a time), and fails the test on a
+// module that does not link.
+func linkParamsTestdata(t *testing.T, check func(img *image.Image, kernel *symtab.Table)) {
 	kernel, err := symtab.LoadKernel("testdata/params/System.map", "")
 	if err != nil {
 		t.Fatal(err)
@@ -244,15 +245,9 @@ func TestApplyParamsTestdata(t *testing.T) {
 	var mu sync.Mutex
 	b := &golink.Batch{Config: golink.Config{Arch: x86_64.New()}, Kernel: kernel, Base: 0xffffffffa0000000, Percpu: 0x35000,
 		Output: func(img *image.Image) error {
-			n, _, problems := checkApply(t, img, kernel)
 			mu.Lock()
 			defer mu.Unlock()
-			for _, p := range problems {
-				t.Error(p)
-			}
-			if img.Name == "demo" && n != 21 {
-				t.Errorf("demo: %d parameters set, want 21", n)
-			}
+			check(img, kernel)
 			return nil
 		}}
 	res, err := b.Run([]string{"testdata/params/demo.o", "testdata/params/user.o"})
@@ -261,9 +256,23 @@ func TestApplyParamsTestdata(t *testing.T) {
 	}
 	for _, r := range res {
 		if r.Err != nil {
-			t.Fatal(r.Err)
+			t.Errorf("%s: %v", r.Path, r.Err)
 		}
 	}
+}
+
+// TestApplyParamsTestdata links the test objects and sets each of their
+// standard parameters.
+func TestApplyParamsTestdata(t *testing.T) {
+	linkParamsTestdata(t, func(img *image.Image, kernel *symtab.Table) {
+		n, _, problems := checkApply(t, img, kernel)
+		for _, p := range problems {
+			t.Error(p)
+		}
+		if img.Name == "demo" && n != 21 {
+			t.Errorf("demo: %d parameters set, want 21", n)
+		}
+	})
 }
 
 // TestApplyParamsCorpus links every module of the 6.1 tree and sets each
