@@ -41,7 +41,7 @@ func FuzzLink(f *testing.F) {
 		}
 		var buf bytes.Buffer
 		if _, err := img.WriteTo(&buf); err != nil {
-			t.Fatalf("WriteELF: %v", err)
+			t.Fatalf("WriteTo: %v", err)
 		}
 	})
 }
