@@ -11,6 +11,7 @@
 #   Module.symvers        from linux-headers-ABI
 #   System.map            from linux-image-ABI-dbg (the image package ships a
 #                         placeholder; only the -dbg package has the real map)
+#   vmlinuz               the kernel image (boot/vmlinuz-ABI of the image package)
 #
 # Cache: $GOLINK_CACHE, else $XDG_CACHE_HOME/golink, else ~/.cache/golink.
 set -euo pipefail
@@ -18,7 +19,7 @@ set -euo pipefail
 abi=${1:-6.1.0-47-amd64}
 cache=${GOLINK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/golink}
 dir=$cache/corpus/$abi
-if [ -f "$dir/.complete" ]; then
+if [ -f "$dir/.complete" ] && [ -f "$dir/vmlinuz" ]; then
 	echo "$dir"
 	exit 0
 fi
@@ -26,6 +27,20 @@ fi
 sudo=
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 say() { echo "corpus.sh: $*" >&2; }
+
+if [ -f "$dir/.complete" ]; then
+	# A cache from before the image was kept: fetch just the image package.
+	tmp=$(mktemp -d "$cache/.fetch.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	chmod 755 "$tmp"
+	apt-cache show "linux-image-$abi-unsigned" >/dev/null 2>&1 || $sudo apt-get update -qq >&2
+	say "downloading linux-image-$abi-unsigned for its vmlinuz"
+	(cd "$tmp" && apt-get download -qq "linux-image-$abi-unsigned" >&2 2> >(grep -v 'unsandboxed' >&2))
+	dpkg-deb --fsys-tarfile "$tmp"/linux-image-"$abi"-unsigned_*.deb | tar -x -O "./boot/vmlinuz-$abi" >"$tmp/vmlinuz"
+	mv "$tmp/vmlinuz" "$dir/vmlinuz"
+	echo "$dir"
+	exit 0
+fi
 
 pkgs=("linux-image-$abi-unsigned" "linux-headers-$abi" "linux-image-$abi-dbg")
 if ! apt-cache show "${pkgs[@]}" >/dev/null 2>&1; then
@@ -44,6 +59,7 @@ mkdir -p "$dir.new"
 say "unpacking into $dir"
 dpkg-deb --fsys-tarfile "$tmp"/linux-image-"$abi"-unsigned_*.deb | tar -x -C "$dir.new" ./lib/modules ./boot
 mv "$dir.new/boot/config-$abi" "$dir.new/config"
+mv "$dir.new/boot/vmlinuz-$abi" "$dir.new/vmlinuz"
 rm -rf "$dir.new/boot"
 dpkg-deb --fsys-tarfile "$tmp"/linux-headers-"$abi"_*.deb |
 	tar -x -O "./usr/src/linux-headers-$abi/Module.symvers" >"$dir.new/Module.symvers"
