@@ -22,6 +22,7 @@ var layers = []struct {
 	{"params", "elf modinfo", "module parameters: decoding, parsing, applying"},
 	{"symtab", "elf", "exported-symbol tables: System.map, vmlinux, Module.symvers"},
 	{"kallsyms", "symtab", "the kernel's and modules' kallsyms"},
+	{"vmlinux", "elf symtab", "the kernel itself from its image: kallsyms tables, exports"},
 	{"reloc", "elf", "the backend contract: sites, range checks, errors"},
 	{"reloc/x86_64", "elf reloc", "a backend imports reloc and elf only"},
 	{"reloc/ia64", "elf reloc", "a backend imports reloc and elf only"},
