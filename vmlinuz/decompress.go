@@ -44,7 +44,8 @@ func (img *Image) Decompress() ([]byte, error) {
 	case "bzip2":
 		r = bzip2.NewReader(bytes.NewReader(stream))
 	case "lzma":
-		r, err = lzma.NewReader(bytes.NewReader(stream))
+		// A header may declare a dictionary of up to 4 GiB: cap it.
+		r, err = lzma.ReaderConfig{DictCap: int(max(limit, lzma.MinDictCap))}.NewReader(bytes.NewReader(stream))
 	case "zstd":
 		var z *zstd.Decoder
 		z, err = zstd.NewReader(bytes.NewReader(stream),
