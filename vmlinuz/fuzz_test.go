@@ -3,6 +3,7 @@ package vmlinuz
 import (
 	"bytes"
 	"compress/gzip"
+	"os"
 	"testing"
 )
 
@@ -19,6 +20,13 @@ func FuzzParse(f *testing.F) {
 	w.Close()
 	f.Add(bzImage(buf.Bytes()))
 	f.Add(bzImage([]byte{0xfd, '7', 'z', 'X', 'Z', 0, 0, 1, 0x69, 0x22, 0xde, 0x36, 2, 0, 0x21, 1, 0x16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}))
+	for _, name := range []string{"xz", "zstd", "lzma"} {
+		p, err := os.ReadFile("testdata/elf." + name + ".payload")
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(bzImage(p))
+	}
 	saved := limit
 	limit = 4 << 20
 	f.Cleanup(func() { limit = saved })
