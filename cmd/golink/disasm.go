@@ -39,7 +39,7 @@ images (--with). --symbol restricts the listing to one function.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&fl.kernel, "kernel", "", "the kernel's System.map or vmlinux, to name kernel addresses")
+	f.StringVar(&fl.kernel, "kernel", "", "the kernel: its vmlinuz or vmlinux, or its System.map, to name kernel addresses")
 	f.StringVar(&fl.symbol, "symbol", "", "disassemble only this function")
 	f.StringArrayVar(&fl.images, "with", nil, "another linked image whose symbols to use (repeatable)")
 	return cmd

@@ -11,7 +11,7 @@ import (
 
 	"github.com/golink/golink/image"
 	"github.com/golink/golink/kallsyms"
-	"github.com/golink/golink/symtab"
+	"github.com/golink/golink/vmlinux"
 )
 
 type kallsymsFlags struct {
@@ -39,7 +39,7 @@ loaded in the order given (a directory's images in name order).
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&fl.kernel, "kernel", "", "the kernel's System.map or vmlinux")
+	f.StringVar(&fl.kernel, "kernel", "", "the kernel: its vmlinuz or vmlinux, or its System.map")
 	f.StringArrayVar(&fl.lookups, "lookup", nil, "an address to symbolise (repeatable)")
 	f.StringArrayVar(&fl.names, "name", nil, "a symbol whose address to print (repeatable)")
 	return cmd
@@ -72,10 +72,11 @@ func imagePaths(args []string) ([]string, error) {
 func buildKallsyms(kernelPath string, paths []string) (*kallsyms.Table, []*image.Image, error) {
 	tab := kallsyms.New(kallsyms.Config{})
 	if kernelPath != "" {
-		syms, err := symtab.ReadAddresses(kernelPath)
+		k, err := vmlinux.Load(kernelPath, "")
 		if err != nil {
 			return nil, nil, err
 		}
+		syms := k.Addrs
 		if err := tab.SetKernel(syms); err != nil {
 			return nil, nil, err
 		}

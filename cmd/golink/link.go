@@ -20,6 +20,7 @@ import (
 	gelf "github.com/golink/golink/elf"
 	"github.com/golink/golink/image"
 	"github.com/golink/golink/symtab"
+	"github.com/golink/golink/vmlinux"
 )
 
 // defaultBase is MODULES_VADDR on x86_64 without KASLR.
@@ -58,7 +59,7 @@ vmlinux ELF may stand in for System.map.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&fl.kernel, "kernel", "", "the kernel's System.map or vmlinux (required)")
+	f.StringVar(&fl.kernel, "kernel", "", "the kernel: its vmlinuz or vmlinux, or its System.map (required; a vmlinuz needs no --symvers)")
 	f.StringVar(&fl.symvers, "symvers", "", "the kernel's Module.symvers: what it exports, with CRCs")
 	f.StringVar(&fl.base, "base", fmt.Sprintf("%#x", uint64(defaultBase)), "address of the first module's core region")
 	f.StringVar(&fl.percpu, "percpu-base", "", "address of the first module's per-cpu area (default: the kernel's __per_cpu_end)")
@@ -133,7 +134,7 @@ func runLink(cmd *cobra.Command, fl *linkFlags, args []string) error {
 // of the first per-cpu area: --percpu-base, else the kernel's
 // __per_cpu_end.
 func linkKernel(fl *linkFlags) (*symtab.Table, uint64, error) {
-	k, err := symtab.ReadKernel(fl.kernel, fl.symvers)
+	k, err := vmlinux.Load(fl.kernel, fl.symvers)
 	if err != nil {
 		return nil, 0, err
 	}

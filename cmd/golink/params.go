@@ -20,6 +20,7 @@ import (
 	"github.com/golink/golink/modversions"
 	"github.com/golink/golink/params"
 	"github.com/golink/golink/symtab"
+	"github.com/golink/golink/vmlinux"
 )
 
 type paramsFlags struct {
@@ -52,7 +53,7 @@ type, value (null when unknown), perm (octal, as a string) and description.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&fl.kernel, "kernel", "", "the kernel's System.map or vmlinux, to link a module object against")
+	f.StringVar(&fl.kernel, "kernel", "", "the kernel: its vmlinuz or vmlinux, or its System.map, to link a module object against")
 	f.StringVar(&fl.symvers, "symvers", "", "the kernel's Module.symvers")
 	f.BoolVar(&fl.json, "json", false, "print a JSON array")
 	addArchFlags(f, &fl.arch)
@@ -210,9 +211,11 @@ func linkForParams(path string, fl *paramsFlags, stderr io.Writer) (*image.Image
 	}
 	res := &stubResolver{at: 0xffffffff81000000, missing: map[string]bool{}}
 	if fl.kernel != "" {
-		if res.kernel, err = symtab.LoadKernel(fl.kernel, fl.symvers); err != nil {
+		k, err := vmlinux.Load(fl.kernel, fl.symvers)
+		if err != nil {
 			return nil, err
 		}
+		res.kernel = k.Table
 		if t, ok := res.kernel.Lookup("_text"); ok {
 			res.at = t.Addr
 		}
