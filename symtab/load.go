@@ -12,6 +12,9 @@ type Kernel struct {
 	// PercpuEnd is __per_cpu_end, where modules' per-cpu areas start (0 if
 	// the kernel has no such symbol).
 	PercpuEnd uint64
+	// Vermagic is the kernel's VERMAGIC_STRING when the kernel was read
+	// from its image, "" from a map.
+	Vermagic string
 }
 
 // ReadKernel reads a kernel's symbol addresses from mapPath (System.map,

@@ -64,11 +64,34 @@ func fromImage(path string, f *gelf.File, symversPath string) (*symtab.Kernel, e
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	for _, s := range k.Addrs {
-		if s.Name == "__per_cpu_end" {
+		switch s.Name {
+		case "__per_cpu_end":
 			k.PercpuEnd = s.Addr
+		case "vermagic":
+			// kernel/module/main.c: static const char vermagic[] =
+			// VERMAGIC_STRING, what the loader compares modules with.
+			if v, err := stringAtAddr(f, s.Addr); err == nil {
+				k.Vermagic = v
+			}
 		}
 	}
 	return k, nil
+}
+
+// stringAtAddr reads the NUL-terminated string at addr through the
+// image's loaded segments.
+func stringAtAddr(f *gelf.File, addr uint64) (string, error) {
+	for _, p := range f.Progs {
+		if elf.ProgType(p.Type) != elf.PT_LOAD || addr < p.Vaddr || addr-p.Vaddr >= p.Filesz {
+			continue
+		}
+		b := f.Data[p.Off+addr-p.Vaddr : p.Off+p.Filesz]
+		if n := bytes.IndexByte(b, 0); n >= 0 {
+			return string(b[:n]), nil
+		}
+		return "", fmt.Errorf("the string at %#x runs off its segment", addr)
+	}
+	return "", fmt.Errorf("%#x is in no loaded segment", addr)
 }
 
 // agree checks the image's exports against a Module.symvers: the same

@@ -25,6 +25,9 @@ func TestLoadCorpus(t *testing.T) {
 			if _, ok := k.Table.Lookup("_printk"); !ok || k.PercpuEnd == 0 {
 				t.Errorf("from the image: _printk exported %v, __per_cpu_end %#x", ok, k.PercpuEnd)
 			}
+			if want := abi + " SMP preempt mod_unload modversions "; k.Vermagic != want {
+				t.Errorf("vermagic %q, want %q (what the build's modules carry)", k.Vermagic, want)
+			}
 			if _, err := vmlinux.Load(z, filepath.Join(dir, "Module.symvers")); err != nil {
 				t.Errorf("with its own Module.symvers: %v", err)
 			}

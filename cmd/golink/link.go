@@ -66,7 +66,7 @@ vmlinux ELF may stand in for System.map.`,
 	f.StringVarP(&fl.outDir, "output", "o", "", "directory for the linked images (required)")
 	f.IntVarP(&fl.jobs, "jobs", "j", 0, "modules linked at once (default: one per CPU)")
 	f.BoolVarP(&fl.quiet, "quiet", "q", false, "no progress bar")
-	f.StringVar(&fl.vermagic, "vermagic", "", "the kernel's vermagic string, e.g. '6.1.0-47-amd64 SMP preempt mod_unload modversions ' (default: not compared)")
+	f.StringVar(&fl.vermagic, "vermagic", "", "the kernel's vermagic string, e.g. '6.1.0-47-amd64 SMP preempt mod_unload modversions ' (default: the image's own; none for a System.map)")
 	f.BoolVar(&fl.forceModversion, "force-modversion", false, "ignore the modules' symbol versions, as modprobe --force-modversion (taints F)")
 	f.BoolVar(&fl.forceVermagic, "force-vermagic", false, "ignore the modules' vermagic, as modprobe --force-vermagic (taints F)")
 	addArchFlags(f, &fl.arch)
@@ -102,7 +102,7 @@ func runLink(cmd *cobra.Command, fl *linkFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	kernel, percpu, err := linkKernel(fl)
+	kernel, percpu, vermagic, err := linkKernel(fl)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func runLink(cmd *cobra.Command, fl *linkFlags, args []string) error {
 		return err
 	}
 	b := &golink.Batch{
-		Config: golink.Config{Arch: arch, KernelVermagic: fl.vermagic,
+		Config: golink.Config{Arch: arch, KernelVermagic: vermagic,
 			IgnoreModversions: fl.forceModversion, IgnoreVermagic: fl.forceVermagic},
 		Kernel: kernel,
 		Base:   base,
@@ -130,21 +130,26 @@ func runLink(cmd *cobra.Command, fl *linkFlags, args []string) error {
 	return reportLink(cmd, results, start)
 }
 
-// linkKernel reads the kernel golink link links against, and the address
-// of the first per-cpu area: --percpu-base, else the kernel's
-// __per_cpu_end.
-func linkKernel(fl *linkFlags) (*symtab.Table, uint64, error) {
+// linkKernel reads the kernel golink link links against, the address of
+// the first per-cpu area (--percpu-base, else the kernel's __per_cpu_end)
+// and the vermagic modules are compared with (--vermagic, else the
+// image's own, as the kernel compares; none for a map).
+func linkKernel(fl *linkFlags) (*symtab.Table, uint64, string, error) {
 	k, err := vmlinux.Load(fl.kernel, fl.symvers)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, "", err
 	}
 	percpu := k.PercpuEnd
 	if fl.percpu != "" {
 		if percpu, err = parseAddr("--percpu-base", fl.percpu); err != nil {
-			return nil, 0, err
+			return nil, 0, "", err
 		}
 	}
-	return k.Table, percpu, nil
+	vermagic := fl.vermagic
+	if vermagic == "" {
+		vermagic = k.Vermagic
+	}
+	return k.Table, percpu, vermagic, nil
 }
 
 // runWithProgress runs the batch with a progress bar on stderr when it is
